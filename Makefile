@@ -1,0 +1,94 @@
+# mcstatic — a container runtime in one static musl binary.
+VERSION  := 0.1.0
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+
+CC       := musl-gcc
+HOSTCC   ?= gcc
+WARN     := -Wall -Wextra -Werror
+CPPFLAGS := -std=c11 -D_GNU_SOURCE -Iinclude -DMC_VERSION='"$(VERSION)"'
+CFLAGS   ?= -Os -fno-asynchronous-unwind-tables -fno-stack-protector \
+	    -ffunction-sections -fdata-sections
+LDFLAGS  ?= -static -s -Wl,--gc-sections
+
+SRCS     := $(wildcard src/*.c)
+LIB_SRCS := $(filter-out src/main.c,$(SRCS))
+HDRS     := $(wildcard include/*.h)
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,tests/unit/build/%,$(UNIT_SRCS))
+ROOTFS   ?= rootfs
+
+.PHONY: all debug clean install help examples valgrind demo test unit \
+	rootfs deps bench
+
+all: mcstatic ## build ./mcstatic (static, stripped)
+
+mcstatic: $(SRCS) $(HDRS) Makefile
+	@command -v $(CC) >/dev/null || tests/deps.sh
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(SRCS) $(LDFLAGS) -o $@
+
+debug: mcstatic-debug ## build ./mcstatic-debug (static, -g -O0, not stripped)
+
+mcstatic-debug: $(SRCS) $(HDRS) Makefile
+	$(CC) $(CPPFLAGS) $(WARN) -g -O0 $(SRCS) -static -o $@
+
+# valgrind cannot follow malloc in a static musl binary: the same sources,
+# built against glibc, are what it checks.
+build/mcstatic-glibc: $(SRCS) $(HDRS) Makefile
+	@mkdir -p build
+	$(HOSTCC) $(CPPFLAGS) $(WARN) -g -O0 $(SRCS) -o $@
+
+tests/unit/build/%: tests/unit/%.c $(LIB_SRCS) $(HDRS)
+	@mkdir -p tests/unit/build
+	$(HOSTCC) $(CPPFLAGS) $(WARN) -g -O0 $< $(LIB_SRCS) -lcmocka -o $@
+
+deps: ## install the Debian packages the build and tests need
+	@tests/deps.sh
+
+rootfs: ## build the busybox root filesystem in ./rootfs
+	@rootfs-build/busybox.sh $(ROOTFS)
+
+unit: deps $(UNIT_BINS) ## build the cmocka unit tests
+
+test: deps all unit rootfs ## run unit and end-to-end tests
+	@tests/run.sh
+
+examples: all rootfs ## run the seed's examples
+	./mcstatic /bin/echo "Hello from mcstatic"
+	./mcstatic /bin/sh -c 'echo "no namespace, PID $$$$"'
+	./mcstatic --pid /bin/sh -c 'echo "PID namespace, PID $$$$"'
+	./mcstatic --rootfs $(ROOTFS) /bin/ls /
+	./mcstatic --pid --rootfs $(ROOTFS) /bin/sh -c 'echo PID: $$$$ && ls /'
+	./mcstatic --pid --rootfs $(ROOTFS) /bin/sh -c 'cat /proc/1/status | head -1'
+	./mcstatic --pid --rootfs $(ROOTFS) --debug /bin/sh -c 'echo $$$$'
+	-./mcstatic /bin/false; echo "exit status $$?"
+	-./mcstatic /nonexistent/command; echo "exit status $$?"
+
+demo: all rootfs ## build everything and run a first container
+	./mcstatic --pid --rootfs $(ROOTFS) /bin/sh -c 'echo "PID in the container: $$$$"; ls /'
+
+VALGRIND := valgrind --quiet --leak-check=full --show-leak-kinds=all \
+	    --errors-for-leak-kinds=all --error-exitcode=99
+valgrind: deps build/mcstatic-glibc rootfs ## check the glibc build for leaks and errors
+	$(VALGRIND) build/mcstatic-glibc /bin/true
+	$(VALGRIND) build/mcstatic-glibc --env A=1 --env A=2 /bin/sh -c 'exit 0'
+	$(VALGRIND) build/mcstatic-glibc --pid --rootfs $(ROOTFS) --tmpfs /tmp:size=1m /bin/true
+	$(VALGRIND) build/mcstatic-glibc --pid --rootfs $(ROOTFS) --debug /bin/sh -c 'exit 3'; \
+		test $$? -eq 3
+	$(VALGRIND) build/mcstatic-glibc --rootfs ./nope /bin/true; test $$? -eq 125
+	$(VALGRIND) build/mcstatic-glibc --bogus; test $$? -eq 125
+	$(VALGRIND) build/mcstatic-glibc /nonexistent; test $$? -eq 127
+	@echo "valgrind: no leaks, no errors"
+
+bench: all rootfs ## benchmarks against runc, crun, bubblewrap, unshare
+	bench/bench.sh
+
+install: all ## install to $(DESTDIR)$(PREFIX)/bin
+	install -D -m 0755 mcstatic $(DESTDIR)$(PREFIX)/bin/mcstatic
+
+clean: ## remove build output (not ./rootfs)
+	rm -rf mcstatic mcstatic-debug build tests/unit/build bench/build
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' Makefile | \
+		awk -F':.*## ' '{ printf "  make %-10s %s\n", $$1, $$2 }'

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MC_ERROR_H
+#define MC_ERROR_H
+
+#include <stdbool.h>
+
+/* Exit codes of the seed's contract, plus 125 for mcstatic's own failures. */
+enum {
+	MC_EXIT_FAILURE = 125,
+	MC_EXIT_NOEXEC = 126,
+	MC_EXIT_NOTFOUND = 127,
+};
+
+/*
+ * Record why something failed: "fmt: strerror(err)", or just "fmt" when err
+ * is 0.  Always returns -1 so callers can write `return mc_error(...)`.
+ */
+int mc_error(int err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Put context in front of the recorded error: "ctx: <recorded>". */
+int mc_error_context(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+/* Replace the recorded error text wholesale (a message from the child). */
+void mc_error_set_text(const char *text);
+
+const char *mc_error_text(void);
+int mc_error_errno(void);
+
+/* Print "mcstatic: <recorded error>" on stderr. */
+void mc_error_print(void);
+
+extern bool mc_debug_enabled;
+
+/* Step lines of --debug, e.g. mc_debug("[child] Mounted /proc"). */
+void mc_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MC_SPEC_H
+#define MC_SPEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * Everything a user can ask for, shaped after the OCI runtime spec.  The seed
+ * flags (cli.c) fill it; nothing below the front-ends knows which one did.
+ * Strings are borrowed from the front-end's input; arrays are owned.
+ */
+
+struct mc_mount {
+	const char *source;
+	const char *target;	/* absolute path inside the container */
+	const char *type;
+	unsigned long flags;	/* MS_* */
+	char *data;		/* owned; fs-specific options, or NULL */
+};
+
+struct mc_spec {
+	char **argv;		/* process.args, NULL-terminated */
+	char **env;		/* process.env, NULL-terminated */
+	size_t env_len;
+	const char *cwd;	/* process.cwd; NULL keeps the current one */
+	const char *rootfs;	/* root.path as given; NULL: no new root */
+	char *rootfs_abs;	/* resolved by mc_spec_validate() */
+	int namespaces;		/* CLONE_NEW* */
+	struct mc_mount *mounts;	/* mounted after /proc and /dev */
+	size_t n_mounts;
+	bool kill_on_parent_death;	/* foreground runs die with mcstatic */
+};
+
+void mc_spec_init(struct mc_spec *spec, char **environ_in);
+void mc_spec_free(struct mc_spec *spec);
+
+/* Set KEY=VALUE in process.env, replacing an earlier KEY. */
+int mc_spec_setenv(struct mc_spec *spec, char *kv);
+
+/* Value of KEY in process.env, or NULL. */
+const char *mc_spec_getenv(const struct mc_spec *spec, const char *key);
+
+int mc_spec_add_mount(struct mc_spec *spec, const struct mc_mount *m);
+
+/*
+ * Parse mount options ("ro,nosuid,size=1m") into MS_* flags and the data
+ * string the filesystem gets (unknown words, here "size=1m").
+ */
+int mc_mount_options(const char *opts, unsigned long *flags, char **data);
+
+/* Check the spec before anything is created; resolves the rootfs path. */
+int mc_spec_validate(struct mc_spec *spec);
+
+#endif

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MC_SYS_H
+#define MC_SYS_H
+
+#include <sys/types.h>
+
+/*
+ * Raw syscall wrappers: the only place that says syscall(SYS_...) or calls
+ * the kernel's mount API directly.  Each returns like the syscall (-1 and
+ * errno on failure).
+ */
+
+/* clone() with fork semantics: no new stack, the child returns 0. */
+pid_t sys_clone(unsigned long flags);
+
+int sys_mount(const char *source, const char *target, const char *type,
+	      unsigned long flags, const void *data);
+int sys_umount2(const char *target, int flags);
+int sys_pivot_root(const char *new_root, const char *put_old);
+
+/* Mark every fd >= first close-on-exec (close_range, or a /proc walk). */
+int sys_cloexec_from(unsigned int first);
+
+#endif

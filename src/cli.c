@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: MIT
+/* The seed's command line: flags → struct mc_spec. */
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+
+#include "cli.h"
+#include "error.h"
+#include "util.h"
+
+#ifndef MC_VERSION
+#define MC_VERSION "0.1.0"
+#endif
+
+enum opt_id { OPT_PID, OPT_ROOTFS, OPT_DEBUG, OPT_ENV, OPT_TMPFS, OPT_WORKDIR,
+	      OPT_HELP, OPT_VERSION };
+
+static const struct option_def {
+	const char *name;
+	enum opt_id id;
+	bool has_arg;
+} options[] = {
+	{ "--pid", OPT_PID, false },
+	{ "--rootfs", OPT_ROOTFS, true },
+	{ "--debug", OPT_DEBUG, false },
+	{ "--env", OPT_ENV, true },
+	{ "--tmpfs", OPT_TMPFS, true },
+	{ "--workdir", OPT_WORKDIR, true },
+	{ "--help", OPT_HELP, false },
+	{ "-h", OPT_HELP, false },
+	{ "--version", OPT_VERSION, false },
+};
+
+void mc_cli_usage(void)
+{
+	fputs("Usage: mcstatic [OPTIONS] [--] COMMAND [ARGS...]\n"
+	      "Run COMMAND in a Linux container.\n\n"
+	      "  --pid              new PID namespace: COMMAND runs as PID 1\n"
+	      "  --rootfs DIR       new mount namespace with DIR as / (pivot_root),\n"
+	      "                     a private /proc and a minimal /dev\n"
+	      "  --env KEY=VALUE    set an environment variable (repeatable)\n"
+	      "  --tmpfs PATH[:OPTS]  mount a tmpfs at PATH, e.g. /tmp:size=64m,mode=1777\n"
+	      "  --workdir DIR      working directory of COMMAND\n"
+	      "  --debug            print each setup step on stderr\n"
+	      "  --help             show this help\n"
+	      "  --version          show the version\n\n"
+	      "Exit status: COMMAND's own; 125 mcstatic failed; 126 not executable;\n"
+	      "127 not found; 128+N killed by signal N.\n",
+	      stdout);
+}
+
+static const struct option_def *find_option(const char *arg, const char **value)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(options); i++) {
+		size_t n = strlen(options[i].name);
+
+		if (strncmp(arg, options[i].name, n))
+			continue;
+		if (arg[n] == '\0') {
+			*value = NULL;
+			return &options[i];
+		}
+		if (arg[n] == '=' && options[i].has_arg) {
+			*value = arg + n + 1;
+			return &options[i];
+		}
+	}
+	return NULL;
+}
+
+static int parse_env(struct mc_spec *spec, char *kv)
+{
+	const char *eq = strchr(kv, '=');
+
+	if (!eq || eq == kv)
+		return mc_error(0, "--env '%s': expected KEY=VALUE", kv);
+	return mc_spec_setenv(spec, kv);
+}
+
+/* --tmpfs PATH[:OPTS]: the options go to mount(2) like mount -o would. */
+static int parse_tmpfs(struct mc_spec *spec, char *arg)
+{
+	struct mc_mount m = {
+		.source = "tmpfs",
+		.type = "tmpfs",
+		.flags = MS_NOSUID | MS_NODEV,
+	};
+	char *colon = strchr(arg, ':');
+
+	if (colon)
+		*colon = '\0';
+	m.target = arg;
+	if (arg[0] != '/')
+		return mc_error(0, "--tmpfs '%s': expected an absolute path", arg);
+	if (mc_mount_options(colon ? colon + 1 : NULL, &m.flags, &m.data) < 0)
+		return -1;
+	if (mc_spec_add_mount(spec, &m) < 0) {
+		free(m.data);
+		return -1;
+	}
+	return 0;
+}
+
+static int apply_option(struct mc_spec *spec, enum opt_id id, char *value)
+{
+	switch (id) {
+	case OPT_PID:
+		spec->namespaces |= CLONE_NEWPID;
+		return 0;
+	case OPT_ROOTFS:
+		spec->rootfs = value;
+		return 0;
+	case OPT_DEBUG:
+		mc_debug_enabled = true;
+		return 0;
+	case OPT_ENV:
+		return parse_env(spec, value);
+	case OPT_TMPFS:
+		return parse_tmpfs(spec, value);
+	case OPT_WORKDIR:
+		spec->cwd = value;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+enum mc_cli_action mc_cli_parse(int argc, char **argv, struct mc_spec *spec)
+{
+	int i;
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		const struct option_def *opt;
+		const char *value;
+
+		if (!strcmp(argv[i], "--")) {
+			i++;
+			break;
+		}
+		opt = find_option(argv[i], &value);
+		if (!opt) {
+			mc_error(0, "unknown option '%s' (see --help)", argv[i]);
+			return MC_CLI_ERROR;
+		}
+		if (opt->id == OPT_HELP)
+			return MC_CLI_HELP;
+		if (opt->id == OPT_VERSION)
+			return MC_CLI_VERSION;
+		if (opt->has_arg && !value) {
+			if (i + 1 >= argc) {
+				mc_error(0, "option '%s' needs an argument",
+					 opt->name);
+				return MC_CLI_ERROR;
+			}
+			value = argv[++i];
+		}
+		if (apply_option(spec, opt->id, (char *)value) < 0)
+			return MC_CLI_ERROR;
+	}
+	spec->argv = argv + i;
+	if (!argv[i]) {
+		mc_error(0, "no command given (see --help)");
+		return MC_CLI_ERROR;
+	}
+	return MC_CLI_RUN;
+}
+
+const char *mc_cli_version(void)
+{
+	return MC_VERSION;
+}

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The create sequence, in one place.  Parent and child talk over a
+ * close-on-exec socket pair: the parent says "go" once it has done its part,
+ * and the child either execs (the parent then reads end-of-file) or sends
+ * one report of what failed and exits.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "container.h"
+#include "error.h"
+#include "namespaces.h"
+#include "process.h"
+#include "rootfs.h"
+#include "supervise.h"
+#include "sys.h"
+
+struct child_report {
+	int exit_code;
+	char text[500];
+};
+
+static _Noreturn void child_fail(int sock, int exit_code)
+{
+	struct child_report report = { .exit_code = exit_code };
+
+	snprintf(report.text, sizeof(report.text), "%s", mc_error_text());
+	if (write(sock, &report, sizeof(report)) < 0)
+		mc_error_print();
+	_exit(exit_code);
+}
+
+static int child_setup(const struct mc_spec *spec)
+{
+	if ((spec->namespaces & CLONE_NEWNS) && mc_rootfs_setup(spec) < 0)
+		return -1;
+	if (spec->cwd && chdir(spec->cwd) < 0)
+		return mc_error(errno, "workdir %s", spec->cwd);
+	/* The command gets fds 0, 1 and 2 and nothing else. */
+	if (sys_cloexec_from(3) < 0)
+		return mc_error(errno, "close inherited fds");
+	return 0;
+}
+
+static _Noreturn void child_main(const struct mc_spec *spec, int sock,
+				 const sigset_t *mask)
+{
+	char go;
+	int err;
+
+	sigprocmask(SIG_SETMASK, mask, NULL);
+	if (spec->kill_on_parent_death)
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* End-of-file instead of "go": the parent is gone, so are we. */
+	if (read(sock, &go, 1) != 1)
+		_exit(MC_EXIT_FAILURE);
+	mc_debug("[child] PID: %d", getpid());
+	if (child_setup(spec) < 0)
+		child_fail(sock, MC_EXIT_FAILURE);
+	err = mc_exec_search(spec->argv[0], spec->argv, spec->env,
+			     mc_spec_getenv(spec, "PATH"), execve);
+	mc_error(err, "execve %s", spec->argv[0]);
+	child_fail(sock, mc_exit_for_exec_errno(err));
+}
+
+static void announce(const struct mc_spec *spec, int clone_flags)
+{
+	char line[1024];
+	size_t len = 0;
+
+	if (!mc_debug_enabled)
+		return;
+	for (char **a = spec->argv; *a && len < sizeof(line); a++)
+		len += snprintf(line + len, sizeof(line) - len, "%s%s",
+				a == spec->argv ? "" : " ", *a);
+	mc_debug("[parent] Executing: %s", line);
+	if (spec->rootfs)
+		mc_debug("[parent] Rootfs: %s", spec->rootfs);
+	mc_namespaces_announce(clone_flags);
+}
+
+static void announce_exit(int wstatus)
+{
+	if (WIFSIGNALED(wstatus))
+		mc_debug("[parent] Child killed by signal %d", WTERMSIG(wstatus));
+	else
+		mc_debug("[parent] Child exited: %d", WEXITSTATUS(wstatus));
+}
+
+/* Release the child and wait until it has exec'd or reported a failure. */
+static int release_child(int sock, struct child_report *report)
+{
+	ssize_t n;
+
+	if (write(sock, "g", 1) != 1)
+		return 0; /* it died already; its status tells why */
+	n = read(sock, report, sizeof(*report));
+	if (n != (ssize_t)sizeof(*report))
+		return 0;
+	mc_error_set_text(report->text);
+	mc_error_print();
+	return 1;
+}
+
+int mc_container_run(const struct mc_spec *spec)
+{
+	int clone_flags = mc_namespaces_clone_flags(spec);
+	struct child_report report;
+	sigset_t set, old;
+	int sv[2], failed, wstatus;
+	pid_t pid;
+
+	mc_supervise_sigset(&set);
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return mc_error(errno, "socketpair");
+	announce(spec, clone_flags);
+	/* Blocked before clone, so no signal for the child is lost. */
+	sigprocmask(SIG_BLOCK, &set, &old);
+	pid = sys_clone(clone_flags);
+	if (pid == 0) {
+		close(sv[0]);
+		child_main(spec, sv[1], &old);
+	}
+	close(sv[1]);
+	if (pid < 0) {
+		close(sv[0]);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return mc_error(errno, "clone");
+	}
+	mc_debug("[parent] Child PID: %d", pid);
+	failed = release_child(sv[0], &report);
+	close(sv[0]);
+	wstatus = mc_supervise(pid, &set);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	announce_exit(wstatus);
+	return failed ? report.exit_code : mc_exit_status(wstatus);
+}

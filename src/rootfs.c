@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: MIT
+/* The container's filesystem: private mounts, new root, /proc, /dev. */
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "rootfs.h"
+#include "sys.h"
+#include "util.h"
+
+/* From linux/magic.h, which musl-gcc cannot see. */
+#define RAMFS_MAGIC 0x858458f6
+#define TMPFS_MAGIC 0x01021994
+
+/* The OCI runtime spec's default devices. */
+static const struct {
+	const char *path;
+	unsigned int major, minor;
+} default_devices[] = {
+	{ "dev/null", 1, 3 },	 { "dev/zero", 1, 5 },	 { "dev/full", 1, 7 },
+	{ "dev/random", 1, 8 },	 { "dev/urandom", 1, 9 }, { "dev/tty", 5, 0 },
+};
+
+static const struct {
+	const char *path;
+	const char *target;
+} default_links[] = {
+	{ "dev/fd", "/proc/self/fd" },	  { "dev/stdin", "/proc/self/fd/0" },
+	{ "dev/stdout", "/proc/self/fd/1" }, { "dev/stderr", "/proc/self/fd/2" },
+	{ "dev/ptmx", "pts/ptmx" },
+};
+
+static int mkdir_if_missing(const char *path, mode_t mode)
+{
+	if (mkdir(path, mode) < 0 && errno != EEXIST)
+		return mc_error(errno, "mkdir %s", path);
+	return 0;
+}
+
+/* mkdir -p: mount targets the rootfs lacks are made, as runc does. */
+static int mkdir_all(const char *path, mode_t mode)
+{
+	char buf[PATH_MAX];
+	size_t len = strlen(path);
+
+	if (len >= sizeof(buf))
+		return mc_error(ENAMETOOLONG, "mkdir %s", path);
+	memcpy(buf, path, len + 1);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir_if_missing(buf, 0755) < 0)
+			return -1;
+		*p = '/';
+	}
+	return mkdir_if_missing(buf, mode);
+}
+
+static int mount_at(const char *source, const char *target, const char *type,
+		    unsigned long flags, const char *data)
+{
+	if (sys_mount(source, target, type, flags, data) < 0)
+		return mc_error(errno, "mount %s on %s", type ? type : source,
+				target);
+	return 0;
+}
+
+static int make_devices(void)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(default_devices); i++) {
+		dev_t dev = makedev(default_devices[i].major,
+				    default_devices[i].minor);
+
+		if (mknod(default_devices[i].path, S_IFCHR | 0666, dev) < 0)
+			return mc_error(errno, "mknod /%s",
+					default_devices[i].path);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(default_links); i++)
+		if (symlink(default_links[i].target, default_links[i].path) < 0)
+			return mc_error(errno, "symlink /%s",
+					default_links[i].path);
+	return 0;
+}
+
+/* Called with the rootfs as cwd, before pivot_root, so paths are relative. */
+static int mount_dev(void)
+{
+	mode_t old_umask = umask(0);
+	int ret = -1;
+
+	if (mkdir_if_missing("dev", 0755) < 0 ||
+	    mount_at("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME,
+		     "mode=755,size=65536k") < 0 ||
+	    make_devices() < 0 || mkdir_if_missing("dev/pts", 0755) < 0 ||
+	    mkdir_if_missing("dev/shm", 01777) < 0 ||
+	    mount_at("devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+		     "newinstance,ptmxmode=0666,mode=0620,gid=5") < 0 ||
+	    mount_at("shm", "dev/shm", "tmpfs",
+		     MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		     "mode=1777,size=65536k") < 0)
+		goto out;
+	mc_debug("[child] Mounted /dev");
+	ret = 0;
+out:
+	umask(old_umask);
+	return ret;
+}
+
+/* pivot_root refuses the initramfs (rootfs), which can never be unmounted. */
+static bool root_is_initramfs(void)
+{
+	struct statfs sfs;
+
+	return statfs("/", &sfs) == 0 &&
+	       (sfs.f_type == RAMFS_MAGIC || sfs.f_type == TMPFS_MAGIC);
+}
+
+/* The initramfs way (as switch_root does it): move the new root over /. */
+static int move_root(void)
+{
+	if (sys_mount(".", "/", NULL, MS_MOVE, NULL) < 0)
+		return mc_error(errno, "move rootfs to /");
+	if (chroot(".") < 0)
+		return mc_error(errno, "chroot");
+	mc_debug("[child] pivot_root not possible on initramfs: moved rootfs to / and chroot'ed");
+	return chdir("/") < 0 ? mc_error(errno, "chdir /") : 0;
+}
+
+/* pivot_root(".", "."): the old root lands on top of the new one and is
+ * detached straight away, so no put_old directory is ever made. */
+static int pivot(void)
+{
+	if (sys_pivot_root(".", ".") < 0) {
+		if (errno == EINVAL && root_is_initramfs())
+			return move_root();
+		return mc_error(errno, "pivot_root");
+	}
+	mc_debug("[child] pivot_root successful");
+	if (sys_umount2(".", MNT_DETACH) < 0)
+		return mc_error(errno, "detach old root");
+	mc_debug("[child] Unmounted old root");
+	return chdir("/") < 0 ? mc_error(errno, "chdir /") : 0;
+}
+
+static int enter_rootfs(const struct mc_spec *spec)
+{
+	mc_debug("[child] Setting up rootfs: %s", spec->rootfs);
+	if (sys_mount(spec->rootfs_abs, spec->rootfs_abs, NULL,
+		      MS_BIND | MS_REC, NULL) < 0)
+		return mc_error(errno, "bind mount");
+	mc_debug("[child] Bind mounted %s", spec->rootfs_abs);
+	if (chdir(spec->rootfs_abs) < 0)
+		return mc_error(errno, "chdir");
+	if (mount_dev() < 0 || pivot() < 0)
+		return -1;
+	if (mkdir_if_missing("/proc", 0555) < 0 ||
+	    mount_at("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		     NULL) < 0)
+		return -1;
+	mc_debug("[child] Mounted /proc");
+	return 0;
+}
+
+static int extra_mounts(const struct mc_spec *spec)
+{
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		const struct mc_mount *m = &spec->mounts[i];
+
+		if (mkdir_all(m->target, 0755) < 0 ||
+		    mount_at(m->source, m->target, m->type, m->flags,
+			     m->data) < 0)
+			return -1;
+		mc_debug("[child] Mounted %s on %s", m->type, m->target);
+	}
+	return 0;
+}
+
+int mc_rootfs_setup(const struct mc_spec *spec)
+{
+	/* Nothing we mount may propagate back to the host. */
+	if (sys_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return mc_error(errno, "make / private");
+	if (spec->rootfs && enter_rootfs(spec) < 0)
+		return mc_error_context("rootfs %s", spec->rootfs);
+	return extra_mounts(spec);
+}

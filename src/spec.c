@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: MIT
+/* struct mc_spec: defaults, environment, mount options, validation. */
+#include <errno.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include "error.h"
+#include "spec.h"
+#include "util.h"
+
+void mc_spec_init(struct mc_spec *spec, char **environ_in)
+{
+	memset(spec, 0, sizeof(*spec));
+	spec->kill_on_parent_death = true;
+	for (char **e = environ_in; e && *e; e++)
+		mc_spec_setenv(spec, *e);
+}
+
+void mc_spec_free(struct mc_spec *spec)
+{
+	for (size_t i = 0; i < spec->n_mounts; i++)
+		free(spec->mounts[i].data);
+	free(spec->mounts);
+	free(spec->env);
+	free(spec->rootfs_abs);
+	memset(spec, 0, sizeof(*spec));
+}
+
+static size_t key_len(const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+
+	return eq ? (size_t)(eq - kv) : strlen(kv);
+}
+
+static char **env_find(const struct mc_spec *spec, const char *key, size_t len)
+{
+	for (size_t i = 0; i < spec->env_len; i++)
+		if (key_len(spec->env[i]) == len &&
+		    !strncmp(spec->env[i], key, len))
+			return &spec->env[i];
+	return NULL;
+}
+
+int mc_spec_setenv(struct mc_spec *spec, char *kv)
+{
+	char **slot = env_find(spec, kv, key_len(kv));
+	char **env;
+
+	if (slot) {
+		*slot = kv;
+		return 0;
+	}
+	env = realloc(spec->env, (spec->env_len + 2) * sizeof(*env));
+	if (!env)
+		return mc_error(errno, "environment");
+	env[spec->env_len++] = kv;
+	env[spec->env_len] = NULL;
+	spec->env = env;
+	return 0;
+}
+
+const char *mc_spec_getenv(const struct mc_spec *spec, const char *key)
+{
+	size_t len = strlen(key);
+	char **slot = env_find(spec, key, len);
+
+	return slot ? *slot + len + 1 : NULL;
+}
+
+int mc_spec_add_mount(struct mc_spec *spec, const struct mc_mount *m)
+{
+	struct mc_mount *mounts;
+
+	mounts = realloc(spec->mounts, (spec->n_mounts + 1) * sizeof(*mounts));
+	if (!mounts)
+		return mc_error(errno, "mount %s", m->target);
+	mounts[spec->n_mounts++] = *m;
+	spec->mounts = mounts;
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	unsigned long set;
+	unsigned long clear;
+} mount_flags[] = {
+	{ "ro", MS_RDONLY, 0 },	{ "rw", 0, MS_RDONLY },
+	{ "nosuid", MS_NOSUID, 0 },	{ "suid", 0, MS_NOSUID },
+	{ "nodev", MS_NODEV, 0 },	{ "dev", 0, MS_NODEV },
+	{ "noexec", MS_NOEXEC, 0 },	{ "exec", 0, MS_NOEXEC },
+	{ "noatime", MS_NOATIME, 0 },	{ "relatime", MS_RELATIME, 0 },
+	{ "strictatime", MS_STRICTATIME, 0 },
+	{ "bind", MS_BIND, 0 },	{ "rbind", MS_BIND | MS_REC, 0 },
+};
+
+static int append_word(char **data, size_t *len, const char *w, size_t n)
+{
+	char *d = realloc(*data, *len + n + 2);
+
+	if (!d)
+		return mc_error(errno, "mount options");
+	if (*len)
+		d[(*len)++] = ',';
+	memcpy(d + *len, w, n);
+	*len += n;
+	d[*len] = '\0';
+	*data = d;
+	return 0;
+}
+
+static bool apply_flag(const char *w, size_t n, unsigned long *flags)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(mount_flags); i++) {
+		if (strlen(mount_flags[i].name) != n ||
+		    strncmp(mount_flags[i].name, w, n))
+			continue;
+		*flags = (*flags & ~mount_flags[i].clear) | mount_flags[i].set;
+		return true;
+	}
+	return false;
+}
+
+int mc_mount_options(const char *opts, unsigned long *flags, char **data)
+{
+	size_t len = 0;
+
+	*data = NULL;
+	while (opts && *opts) {
+		size_t n = strcspn(opts, ",");
+
+		if (n && !apply_flag(opts, n, flags) &&
+		    append_word(data, &len, opts, n) < 0) {
+			free(*data);
+			*data = NULL;
+			return -1;
+		}
+		opts += n + (opts[n] == ',');
+	}
+	return 0;
+}
+
+static int validate_rootfs(struct mc_spec *spec)
+{
+	struct stat st;
+
+	if (stat(spec->rootfs, &st) < 0)
+		return mc_error(errno, "rootfs %s", spec->rootfs);
+	if (!S_ISDIR(st.st_mode))
+		return mc_error(ENOTDIR, "rootfs %s", spec->rootfs);
+	spec->rootfs_abs = realpath(spec->rootfs, NULL);
+	if (!spec->rootfs_abs)
+		return mc_error(errno, "rootfs %s", spec->rootfs);
+	return 0;
+}
+
+int mc_spec_validate(struct mc_spec *spec)
+{
+	if (!spec->argv || !spec->argv[0])
+		return mc_error(0, "no command given (see --help)");
+	if (!spec->argv[0][0])
+		return mc_error(0, "empty command name");
+	for (size_t i = 0; i < spec->n_mounts; i++)
+		if (spec->mounts[i].target[0] != '/')
+			return mc_error(0, "mount target %s: not an absolute path",
+					spec->mounts[i].target);
+	/* A new root or extra mounts need a mount table of their own. */
+	if (spec->rootfs || spec->n_mounts)
+		spec->namespaces |= CLONE_NEWNS;
+	return spec->rootfs ? validate_rootfs(spec) : 0;
+}

@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: MIT
+/* Raw syscalls, kept in one place so the rest reads like plain C. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "sys.h"
+
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+pid_t sys_clone(unsigned long flags)
+{
+	/* x86-64 argument order: flags, stack, parent_tid, child_tid, tls. */
+	return syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+}
+
+int sys_mount(const char *source, const char *target, const char *type,
+	      unsigned long flags, const void *data)
+{
+	return mount(source, target, type, flags, data);
+}
+
+int sys_umount2(const char *target, int flags)
+{
+	return umount2(target, flags);
+}
+
+int sys_pivot_root(const char *new_root, const char *put_old)
+{
+	return syscall(SYS_pivot_root, new_root, put_old);
+}
+
+static int cloexec_walk(unsigned int first)
+{
+	struct rlimit rl = { 0 };
+	DIR *d = opendir("/proc/self/fd");
+
+	if (d) {
+		struct dirent *e;
+
+		while ((e = readdir(d))) {
+			int fd = atoi(e->d_name);
+
+			if (e->d_name[0] != '.' && fd >= (int)first &&
+			    fd != dirfd(d))
+				fcntl(fd, F_SETFD, FD_CLOEXEC);
+		}
+		closedir(d);
+		return 0;
+	}
+	/* No /proc: fall back to every possible descriptor. */
+	getrlimit(RLIMIT_NOFILE, &rl);
+	for (rlim_t fd = first; fd < rl.rlim_cur && fd < 65536; fd++)
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
+	return 0;
+}
+
+int sys_cloexec_from(unsigned int first)
+{
+	if (syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+		return 0;
+	/* Kernels before 5.11 lack CLOSE_RANGE_CLOEXEC. */
+	return cloexec_walk(first);
+}
