@@ -68,7 +68,7 @@ demo: all rootfs ## build everything and run a first container
 	./mcstatic --pid --rootfs $(ROOTFS) /bin/sh -c 'echo "PID in the container: $$$$"; ls /'
 
 VALGRIND := valgrind --quiet --leak-check=full --show-leak-kinds=all \
-	    --errors-for-leak-kinds=all --error-exitcode=99
+	    --errors-for-leak-kinds=all --error-exitcode=99 --child-silent-after-fork=yes
 valgrind: deps build/mcstatic-glibc rootfs ## check the glibc build for leaks and errors
 	$(VALGRIND) build/mcstatic-glibc /bin/true
 	$(VALGRIND) build/mcstatic-glibc --env A=1 --env A=2 /bin/sh -c 'exit 0'

@@ -11,4 +11,11 @@
  */
 int mc_rootfs_setup(const struct mc_spec *spec);
 
+/*
+ * For mcstatic as a machine's init: mount /proc, /sys and devtmpfs on /dev
+ * where nothing is mounted yet, and give a console to fds 0-2 if the kernel
+ * could not open one.
+ */
+int mc_rootfs_mount_machine(void);
+
 #endif

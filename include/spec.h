@@ -30,6 +30,8 @@ struct mc_spec {
 	struct mc_mount *mounts;	/* mounted after /proc and /dev */
 	size_t n_mounts;
 	bool kill_on_parent_death;	/* foreground runs die with mcstatic */
+	bool init;		/* our own init as PID 1, the command as its child */
+	bool init_group;	/* init forwards signals to the command's group */
 };
 
 void mc_spec_init(struct mc_spec *spec, char **environ_in);

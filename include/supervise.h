@@ -3,6 +3,7 @@
 #define MC_SUPERVISE_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <sys/types.h>
 
 /* The signals the reaping parent forwards, plus SIGCHLD. */
@@ -13,6 +14,22 @@ void mc_supervise_sigset(sigset_t *set);
  * nothing is lost): forward each signal to CHILD, reap every child, and
  * return CHILD's wait status once it is gone.
  */
-int mc_supervise(pid_t child, const sigset_t *set);
+int mc_supervise(pid_t child, const sigset_t *set, bool to_group);
+
+/*
+ * Become the reaper of orphans: PID 1 of a namespace is already; anywhere
+ * else mcstatic asks to be a child subreaper.
+ */
+void mc_supervise_become_reaper(void);
+
+/*
+ * Machine PID 1 (mcstatic as a kernel's init, e.g. rdinit=/mcstatic):
+ * mc_machine_init() is true when we are the first process of the machine
+ * and makes /proc, /sys, /dev and the console ready; mc_machine_poweroff()
+ * reports STATUS on the console, syncs and powers off.  Returning from main
+ * as the machine's init would panic the kernel.
+ */
+bool mc_machine_init(void);
+_Noreturn void mc_machine_poweroff(int status);
 
 #endif

@@ -15,7 +15,7 @@
 #endif
 
 enum opt_id { OPT_PID, OPT_ROOTFS, OPT_DEBUG, OPT_ENV, OPT_TMPFS, OPT_WORKDIR,
-	      OPT_HELP, OPT_VERSION };
+	      OPT_INIT, OPT_INIT_GROUP, OPT_HELP, OPT_VERSION };
 
 static const struct option_def {
 	const char *name;
@@ -28,6 +28,8 @@ static const struct option_def {
 	{ "--env", OPT_ENV, true },
 	{ "--tmpfs", OPT_TMPFS, true },
 	{ "--workdir", OPT_WORKDIR, true },
+	{ "--init", OPT_INIT, false },
+	{ "--init-group", OPT_INIT_GROUP, false },
 	{ "--help", OPT_HELP, false },
 	{ "-h", OPT_HELP, false },
 	{ "--version", OPT_VERSION, false },
@@ -43,6 +45,9 @@ void mc_cli_usage(void)
 	      "  --env KEY=VALUE    set an environment variable (repeatable)\n"
 	      "  --tmpfs PATH[:OPTS]  mount a tmpfs at PATH, e.g. /tmp:size=64m,mode=1777\n"
 	      "  --workdir DIR      working directory of COMMAND\n"
+	      "  --init             run a small init as PID 1 that reaps orphans and\n"
+	      "                     forwards signals; COMMAND runs as its child\n"
+	      "  --init-group       like --init, signals go to COMMAND's process group\n"
 	      "  --debug            print each setup step on stderr\n"
 	      "  --help             show this help\n"
 	      "  --version          show the version\n\n"
@@ -121,6 +126,12 @@ static int apply_option(struct mc_spec *spec, enum opt_id id, char *value)
 		return parse_tmpfs(spec, value);
 	case OPT_WORKDIR:
 		spec->cwd = value;
+		return 0;
+	case OPT_INIT_GROUP:
+		spec->init_group = true;
+		/* fall through */
+	case OPT_INIT:
+		spec->init = true;
 		return 0;
 	default:
 		return 0;

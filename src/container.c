@@ -49,13 +49,49 @@ static int child_setup(const struct mc_spec *spec)
 	return 0;
 }
 
-static _Noreturn void child_main(const struct mc_spec *spec, int sock,
-				 const sigset_t *mask)
+static _Noreturn void exec_command(const struct mc_spec *spec, int sock,
+				   const sigset_t *mask)
 {
-	char go;
 	int err;
 
 	sigprocmask(SIG_SETMASK, mask, NULL);
+	err = mc_exec_search(spec->argv[0], spec->argv, spec->env,
+			     mc_spec_getenv(spec, "PATH"), execve);
+	mc_error(err, "execve %s", spec->argv[0]);
+	child_fail(sock, mc_exit_for_exec_errno(err));
+}
+
+/*
+ * --init: we stay as the container's PID 1, reap whatever is orphaned to
+ * us, forward signals, and exit with the command's status when it exits.
+ */
+static _Noreturn void run_init(const struct mc_spec *spec, int sock,
+			       const sigset_t *set, const sigset_t *mask)
+{
+	pid_t cmd;
+
+	mc_supervise_become_reaper();
+	cmd = fork();
+	if (cmd < 0) {
+		mc_error(errno, "fork the command");
+		child_fail(sock, MC_EXIT_FAILURE);
+	}
+	if (cmd == 0) {
+		if (spec->init_group)
+			setpgid(0, 0);
+		exec_command(spec, sock, mask);
+	}
+	/* Only the command holds the socket now: the parent sees its exec. */
+	close(sock);
+	mc_debug("[init] Command PID: %d", cmd);
+	_exit(mc_exit_status(mc_supervise(cmd, set, spec->init_group)));
+}
+
+static _Noreturn void child_main(const struct mc_spec *spec, int sock,
+				 const sigset_t *set, const sigset_t *mask)
+{
+	char go;
+
 	if (spec->kill_on_parent_death)
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/* End-of-file instead of "go": the parent is gone, so are we. */
@@ -64,10 +100,9 @@ static _Noreturn void child_main(const struct mc_spec *spec, int sock,
 	mc_debug("[child] PID: %d", getpid());
 	if (child_setup(spec) < 0)
 		child_fail(sock, MC_EXIT_FAILURE);
-	err = mc_exec_search(spec->argv[0], spec->argv, spec->env,
-			     mc_spec_getenv(spec, "PATH"), execve);
-	mc_error(err, "execve %s", spec->argv[0]);
-	child_fail(sock, mc_exit_for_exec_errno(err));
+	if (spec->init)
+		run_init(spec, sock, set, mask);
+	exec_command(spec, sock, mask);
 }
 
 static void announce(const struct mc_spec *spec, int clone_flags)
@@ -126,7 +161,7 @@ int mc_container_run(const struct mc_spec *spec)
 	pid = sys_clone(clone_flags);
 	if (pid == 0) {
 		close(sv[0]);
-		child_main(spec, sv[1], &old);
+		child_main(spec, sv[1], &set, &old);
 	}
 	close(sv[1]);
 	if (pid < 0) {
@@ -137,7 +172,7 @@ int mc_container_run(const struct mc_spec *spec)
 	mc_debug("[parent] Child PID: %d", pid);
 	failed = release_child(sv[0], &report);
 	close(sv[0]);
-	wstatus = mc_supervise(pid, &set);
+	wstatus = mc_supervise(pid, &set, false);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	announce_exit(wstatus);
 	return failed ? report.exit_code : mc_exit_status(wstatus);

@@ -7,6 +7,7 @@
 #include "container.h"
 #include "error.h"
 #include "spec.h"
+#include "supervise.h"
 
 extern char **environ;
 
@@ -22,6 +23,7 @@ static int run(struct mc_spec *spec)
 
 int main(int argc, char **argv)
 {
+	bool machine = mc_machine_init();
 	struct mc_spec spec;
 	int status = 0;
 
@@ -45,5 +47,7 @@ int main(int argc, char **argv)
 		status = MC_EXIT_FAILURE;
 	}
 	mc_spec_free(&spec);
+	if (machine)
+		mc_machine_poweroff(status);
 	return status;
 }

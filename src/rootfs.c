@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The container's filesystem: private mounts, new root, /proc, /dev. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -190,4 +191,52 @@ int mc_rootfs_setup(const struct mc_spec *spec)
 	if (spec->rootfs && enter_rootfs(spec) < 0)
 		return mc_error_context("rootfs %s", spec->rootfs);
 	return extra_mounts(spec);
+}
+
+/* True when PATH is a mount point: it lives on another device than "/". */
+static bool is_mounted(const char *path)
+{
+	struct stat root, st;
+
+	return stat("/", &root) == 0 && stat(path, &st) == 0 &&
+	       root.st_dev != st.st_dev;
+}
+
+static int mount_if_missing(const char *type, const char *target)
+{
+	if (is_mounted(target))
+		return 0;
+	if (mkdir_if_missing(target, 0755) < 0)
+		return -1;
+	return mount_at(type, target, type, MS_NOSUID | MS_NOEXEC, NULL);
+}
+
+/* The kernel runs init without stdio when the initramfs has no console. */
+static void open_console(void)
+{
+	int fd;
+
+	if (fcntl(2, F_GETFD) >= 0)
+		return;
+	fd = open("/dev/console", O_RDWR | O_NOCTTY);
+	if (fd < 0)
+		return;
+	for (int i = 0; i < 3; i++)
+		if (fd != i)
+			dup2(fd, i);
+	if (fd > 2)
+		close(fd);
+}
+
+int mc_rootfs_mount_machine(void)
+{
+	if (mount_if_missing("proc", "/proc") < 0 ||
+	    mount_if_missing("sysfs", "/sys") < 0)
+		return -1;
+	if (!is_mounted("/dev") &&
+	    (mkdir_if_missing("/dev", 0755) < 0 ||
+	     mount_at("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=755") < 0))
+		return -1;
+	open_console();
+	return 0;
 }

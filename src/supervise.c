@@ -1,9 +1,15 @@
 // SPDX-License-Identifier: MIT
 /* The reaping parent: forward signals, reap zombies, return the status. */
 #include <errno.h>
+#include <stdio.h>
+#include <sys/prctl.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <sys/wait.h>
 
 #include "error.h"
+#include "rootfs.h"
 #include "supervise.h"
 #include "util.h"
 
@@ -35,7 +41,7 @@ static bool reap(pid_t child, int *wstatus)
 	return done;
 }
 
-int mc_supervise(pid_t child, const sigset_t *set)
+int mc_supervise(pid_t child, const sigset_t *set, bool to_group)
 {
 	int wstatus = 0;
 
@@ -51,10 +57,41 @@ int mc_supervise(pid_t child, const sigset_t *set)
 			return wstatus;
 		}
 		if (sig != SIGCHLD) {
-			kill(child, sig);
+			kill(to_group ? -child : child, sig);
 			continue;
 		}
 		if (reap(child, &wstatus))
 			return wstatus;
 	}
+}
+
+void mc_supervise_become_reaper(void)
+{
+	if (getpid() != 1)
+		prctl(PR_SET_CHILD_SUBREAPER, 1);
+}
+
+/* The initial PID namespace has a fixed inode (PROC_PID_INIT_INO). */
+#define INITIAL_PIDNS_INO 0xEFFFFFFCU
+
+bool mc_machine_init(void)
+{
+	struct stat st;
+
+	if (getpid() != 1 || mc_rootfs_mount_machine() < 0)
+		return false;
+	if (stat("/proc/self/ns/pid", &st) < 0 || st.st_ino != INITIAL_PIDNS_INO)
+		return false;
+	mc_debug("[init] mcstatic is the machine's PID 1");
+	return true;
+}
+
+_Noreturn void mc_machine_poweroff(int status)
+{
+	fprintf(stderr, "mcstatic: container exited with status %d\n", status);
+	sync();
+	reboot(RB_POWER_OFF);
+	/* Only reached without CAP_SYS_BOOT: never return as PID 1. */
+	for (;;)
+		pause();
 }

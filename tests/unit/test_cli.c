@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: MIT
+/* Seed flags → struct mc_spec. */
+#include <setjmp.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <cmocka.h>
+
+#include "cli.h"
+#include "error.h"
+
+static char *base_env[] = { "PATH=/bin", "HOME=/root", NULL };
+
+/* argv must be writable (--tmpfs splits its argument in place). */
+#define PARSE(spec, ...)                                                    \
+	({                                                                  \
+		char *args_[] = { "mcstatic", __VA_ARGS__, NULL };          \
+		mc_spec_init(spec, base_env);                               \
+		mc_cli_parse(ARRAY_LEN(args_) - 1, args_, spec);           \
+	})
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+static void test_plain_command(void **state)
+{
+	struct mc_spec spec;
+
+	(void)state;
+	assert_int_equal(PARSE(&spec, "/bin/ls", "-la"), MC_CLI_RUN);
+	assert_string_equal(spec.argv[0], "/bin/ls");
+	assert_string_equal(spec.argv[1], "-la");
+	assert_null(spec.argv[2]);
+	assert_int_equal(spec.namespaces, 0);
+	assert_null(spec.rootfs);
+	mc_spec_free(&spec);
+}
+
+static void test_seed_flags(void **state)
+{
+	struct mc_spec spec;
+
+	(void)state;
+	mc_debug_enabled = false;
+	assert_int_equal(PARSE(&spec, "--pid", "--rootfs", "./r", "--debug",
+			       "sh", "-c", "echo $$"),
+			 MC_CLI_RUN);
+	assert_true(spec.namespaces & CLONE_NEWPID);
+	assert_string_equal(spec.rootfs, "./r");
+	assert_true(mc_debug_enabled);
+	assert_string_equal(spec.argv[0], "sh");
+	assert_string_equal(spec.argv[2], "echo $$");
+	mc_debug_enabled = false;
+	mc_spec_free(&spec);
+}
+
+static void test_equals_form_and_double_dash(void **state)
+{
+	struct mc_spec spec;
+
+	(void)state;
+	assert_int_equal(PARSE(&spec, "--rootfs=/r", "--workdir=/etc", "--",
+			       "--pid"),
+			 MC_CLI_RUN);
+	assert_string_equal(spec.rootfs, "/r");
+	assert_string_equal(spec.cwd, "/etc");
+	assert_string_equal(spec.argv[0], "--pid");
+	assert_int_equal(spec.namespaces, 0);
+	mc_spec_free(&spec);
+}
+
+static void test_options_stop_at_command(void **state)
+{
+	struct mc_spec spec;
+
+	(void)state;
+	assert_int_equal(PARSE(&spec, "echo", "--pid"), MC_CLI_RUN);
+	assert_int_equal(spec.namespaces, 0);
+	assert_string_equal(spec.argv[1], "--pid");
+	mc_spec_free(&spec);
+}
+
+static void test_env_inherits_and_overrides(void **state)
+{
+	struct mc_spec spec;
+
+	(void)state;
+	assert_int_equal(PARSE(&spec, "--env", "A=1", "--env", "PATH=/x",
+			       "--env=A=2", "true"),
+			 MC_CLI_RUN);
+	assert_string_equal(mc_spec_getenv(&spec, "A"), "2");
+	assert_string_equal(mc_spec_getenv(&spec, "PATH"), "/x");
+	assert_string_equal(mc_spec_getenv(&spec, "HOME"), "/root");
+	assert_int_equal(spec.env_len, 3);
+	assert_null(spec.env[3]);
+	mc_spec_free(&spec);
+}
+
+static void test_env_rejects_malformed(void **state)
+{
+	struct mc_spec spec;
+
+	(void)state;
+	assert_int_equal(PARSE(&spec, "--env", "", "true"), MC_CLI_ERROR);
+	assert_string_equal(mc_error_text(), "--env '': expected KEY=VALUE");
+	mc_spec_free(&spec);
+	assert_int_equal(PARSE(&spec, "--env", "NOEQ", "true"), MC_CLI_ERROR);
+	mc_spec_free(&spec);
+	assert_int_equal(PARSE(&spec, "--env", "=v", "true"), MC_CLI_ERROR);
+	mc_spec_free(&spec);
+}
+
+static void test_tmpfs(void **state)
+{
+	char tmp_arg[] = "/tmp:size=1m,ro";
+	struct mc_spec spec;
+
+	(void)state;
+	assert_int_equal(PARSE(&spec, "--tmpfs", tmp_arg, "--tmpfs", "/run",
+			       "true"),
+			 MC_CLI_RUN);
+	assert_int_equal(spec.n_mounts, 2);
+	assert_string_equal(spec.mounts[0].target, "/tmp");
+	assert_string_equal(spec.mounts[0].type, "tmpfs");
+	assert_string_equal(spec.mounts[0].data, "size=1m");
+	assert_true(spec.mounts[0].flags & MS_RDONLY);
+	assert_string_equal(spec.mounts[1].target, "/run");
+	assert_null(spec.mounts[1].data);
+	mc_spec_free(&spec);
+	assert_int_equal(PARSE(&spec, "--tmpfs", "rel", "true"), MC_CLI_ERROR);
+	mc_spec_free(&spec);
+}
+
+static void test_errors(void **state)
+{
+	struct mc_spec spec;
+
+	(void)state;
+	assert_int_equal(PARSE(&spec, "--bogus", "true"), MC_CLI_ERROR);
+	assert_string_equal(mc_error_text(),
+			    "unknown option '--bogus' (see --help)");
+	mc_spec_free(&spec);
+	assert_int_equal(PARSE(&spec, "--pid"), MC_CLI_ERROR);
+	assert_string_equal(mc_error_text(), "no command given (see --help)");
+	mc_spec_free(&spec);
+	assert_int_equal(PARSE(&spec, "--rootfs"), MC_CLI_ERROR);
+	assert_string_equal(mc_error_text(),
+			    "option '--rootfs' needs an argument");
+	mc_spec_free(&spec);
+	/* A flag name must match whole: --pidx is not --pid. */
+	assert_int_equal(PARSE(&spec, "--pidx", "true"), MC_CLI_ERROR);
+	mc_spec_free(&spec);
+}
+
+static void test_help_and_version(void **state)
+{
+	struct mc_spec spec;
+
+	(void)state;
+	assert_int_equal(PARSE(&spec, "--help"), MC_CLI_HELP);
+	mc_spec_free(&spec);
+	assert_int_equal(PARSE(&spec, "--version"), MC_CLI_VERSION);
+	mc_spec_free(&spec);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_plain_command),
+		cmocka_unit_test(test_seed_flags),
+		cmocka_unit_test(test_equals_form_and_double_dash),
+		cmocka_unit_test(test_options_stop_at_command),
+		cmocka_unit_test(test_env_inherits_and_overrides),
+		cmocka_unit_test(test_env_rejects_malformed),
+		cmocka_unit_test(test_tmpfs),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_help_and_version),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

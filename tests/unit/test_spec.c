@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: MIT
+/* struct mc_spec: mount options, errors with context, validation. */
+#include <errno.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/mount.h>
+#include <cmocka.h>
+
+#include "error.h"
+#include "spec.h"
+
+static void test_mount_options(void **state)
+{
+	unsigned long flags = MS_NOSUID;
+	char *data;
+
+	(void)state;
+	assert_int_equal(mc_mount_options("ro,size=1m,nodev,mode=1777,suid",
+					  &flags, &data),
+			 0);
+	assert_int_equal(flags, MS_RDONLY | MS_NODEV);
+	assert_string_equal(data, "size=1m,mode=1777");
+	free(data);
+	flags = MS_RDONLY;
+	assert_int_equal(mc_mount_options("rw,,rbind", &flags, &data), 0);
+	assert_int_equal(flags, MS_BIND | MS_REC);
+	assert_null(data);
+	assert_int_equal(mc_mount_options(NULL, &flags, &data), 0);
+	assert_null(data);
+}
+
+static void test_error_context(void **state)
+{
+	(void)state;
+	assert_int_equal(mc_error(EINVAL, "pivot_root"), -1);
+	assert_int_equal(mc_error_context("rootfs %s", "./rootfs"), -1);
+	assert_string_equal(mc_error_text(),
+			    "rootfs ./rootfs: pivot_root: Invalid argument");
+	assert_int_equal(mc_error_errno(), EINVAL);
+	mc_error(0, "plain");
+	assert_string_equal(mc_error_text(), "plain");
+}
+
+static void test_validate(void **state)
+{
+	char *argv[] = { "true", NULL };
+	struct mc_spec spec;
+
+	(void)state;
+	mc_spec_init(&spec, NULL);
+	assert_int_equal(mc_spec_validate(&spec), -1);
+	assert_string_equal(mc_error_text(), "no command given (see --help)");
+	spec.argv = argv;
+	assert_int_equal(mc_spec_validate(&spec), 0);
+	assert_int_equal(spec.namespaces, 0);
+	spec.rootfs = "/nonexistent-rootfs";
+	assert_int_equal(mc_spec_validate(&spec), -1);
+	assert_string_equal(mc_error_text(),
+			    "rootfs /nonexistent-rootfs: No such file or directory");
+	spec.rootfs = "/dev/null";
+	assert_int_equal(mc_spec_validate(&spec), -1);
+	assert_string_equal(mc_error_text(), "rootfs /dev/null: Not a directory");
+	spec.rootfs = "/tmp/.";
+	assert_int_equal(mc_spec_validate(&spec), 0);
+	assert_true(spec.namespaces & CLONE_NEWNS);
+	assert_string_equal(spec.rootfs_abs, "/tmp");
+	mc_spec_free(&spec);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mount_options),
+		cmocka_unit_test(test_error_context),
+		cmocka_unit_test(test_validate),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
