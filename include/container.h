@@ -9,6 +9,6 @@
  * command and supervise it.  Returns the exit status mcstatic should exit
  * with, having printed any error; -1 (with mc_error) if nothing could start.
  */
-int mc_container_run(const struct mc_spec *spec);
+int mc_container_run(struct mc_spec *spec);
 
 #endif

@@ -2,6 +2,8 @@
 #ifndef MC_NAMESPACES_H
 #define MC_NAMESPACES_H
 
+#include <sys/types.h>
+
 #include "spec.h"
 
 /* The CLONE_NEW* flags the container is created with. */
@@ -9,5 +11,26 @@ int mc_namespaces_clone_flags(const struct mc_spec *spec);
 
 /* --debug: say which namespaces are about to be created. */
 void mc_namespaces_announce(int clone_flags);
+
+/*
+ * Parent, before clone: with a user namespace and no maps given, map the
+ * caller to 0 inside, plus its /etc/subuid and /etc/subgid range from 1 on
+ * when it has one and can use it; check that --userid is mapped.
+ */
+int mc_namespaces_prepare(struct mc_spec *spec);
+
+/* Parent, after clone: write the child's uid and gid maps. */
+int mc_namespaces_write_maps(const struct mc_spec *spec, pid_t child);
+
+/* Child: hostname (early), then the identity the command runs as (last). */
+int mc_namespaces_set_hostname(const struct mc_spec *spec);
+int mc_namespaces_set_identity(const struct mc_spec *spec);
+
+/*
+ * One line of /etc/subuid or /etc/subgid ("name:start:count", the name may
+ * be a number): true and the range in *out when it is for NAME or ID.
+ */
+bool mc_subid_parse_line(const char *line, const char *name, unsigned int id,
+			 struct mc_idmap *out);
 
 #endif

@@ -19,6 +19,16 @@ struct mc_mount {
 	char *data;		/* owned; fs-specific options, or NULL */
 };
 
+/* One line of a uid_map or gid_map: COUNT ids from CONTAINER_ID on are
+ * HOST_ID on on the host. */
+struct mc_idmap {
+	unsigned int container_id;
+	unsigned int host_id;
+	unsigned int count;
+};
+
+#define MC_MAX_IDMAPS 16
+
 struct mc_spec {
 	char **argv;		/* process.args, NULL-terminated */
 	char **env;		/* process.env, NULL-terminated */
@@ -32,6 +42,17 @@ struct mc_spec {
 	bool kill_on_parent_death;	/* foreground runs die with mcstatic */
 	bool init;		/* our own init as PID 1, the command as its child */
 	bool init_group;	/* init forwards signals to the command's group */
+	const char *hostname;	/* needs CLONE_NEWUTS */
+	/* linux.uidMappings / gidMappings; empty: the defaults (namespaces.c) */
+	struct mc_idmap uid_maps[MC_MAX_IDMAPS];
+	size_t n_uid_maps;
+	struct mc_idmap gid_maps[MC_MAX_IDMAPS];
+	size_t n_gid_maps;
+	bool set_user;		/* process.user given: switch to uid/gid */
+	unsigned int uid;
+	unsigned int gid;
+	char **owned;		/* strings the spec made itself, freed with it */
+	size_t n_owned;
 };
 
 void mc_spec_init(struct mc_spec *spec, char **environ_in);
@@ -39,6 +60,10 @@ void mc_spec_free(struct mc_spec *spec);
 
 /* Set KEY=VALUE in process.env, replacing an earlier KEY. */
 int mc_spec_setenv(struct mc_spec *spec, char *kv);
+
+/* Set KEY=VALUE from parts; the spec owns the string it builds. */
+int mc_spec_setenv_pair(struct mc_spec *spec, const char *key,
+			const char *value);
 
 /* Value of KEY in process.env, or NULL. */
 const char *mc_spec_getenv(const struct mc_spec *spec, const char *key);
@@ -50,6 +75,13 @@ int mc_spec_add_mount(struct mc_spec *spec, const struct mc_mount *m);
  * string the filesystem gets (unknown words, here "size=1m").
  */
 int mc_mount_options(const char *opts, unsigned long *flags, char **data);
+
+/* Add a map line; refuses a count of 0, overflow and overlapping ranges. */
+int mc_idmap_add(struct mc_idmap *maps, size_t *n, const struct mc_idmap *m,
+		 const char *what);
+
+/* True when container id ID falls inside one of the map's ranges. */
+bool mc_idmap_contains(const struct mc_idmap *maps, size_t n, unsigned int id);
 
 /* Check the spec before anything is created; resolves the rootfs path. */
 int mc_spec_validate(struct mc_spec *spec);

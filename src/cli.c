@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The seed's command line: flags → struct mc_spec. */
+#include <errno.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +17,9 @@
 #endif
 
 enum opt_id { OPT_PID, OPT_ROOTFS, OPT_DEBUG, OPT_ENV, OPT_TMPFS, OPT_WORKDIR,
-	      OPT_INIT, OPT_INIT_GROUP, OPT_HELP, OPT_VERSION };
+	      OPT_INIT, OPT_INIT_GROUP, OPT_UTS, OPT_HOSTNAME, OPT_IPC,
+	      OPT_CGROUPNS, OPT_USER, OPT_UIDMAP, OPT_GIDMAP, OPT_USERID,
+	      OPT_ALL, OPT_HELP, OPT_VERSION };
 
 static const struct option_def {
 	const char *name;
@@ -30,9 +34,28 @@ static const struct option_def {
 	{ "--workdir", OPT_WORKDIR, true },
 	{ "--init", OPT_INIT, false },
 	{ "--init-group", OPT_INIT_GROUP, false },
+	{ "--uts", OPT_UTS, false },
+	{ "--hostname", OPT_HOSTNAME, true },
+	{ "--ipc", OPT_IPC, false },
+	{ "--cgroupns", OPT_CGROUPNS, false },
+	{ "--user", OPT_USER, false },
+	{ "--uidmap", OPT_UIDMAP, true },
+	{ "--gidmap", OPT_GIDMAP, true },
+	{ "--userid", OPT_USERID, true },
+	{ "--all", OPT_ALL, false },
 	{ "--help", OPT_HELP, false },
 	{ "-h", OPT_HELP, false },
 	{ "--version", OPT_VERSION, false },
+};
+
+static const int namespace_flags[] = {
+	[OPT_PID] = CLONE_NEWPID,
+	[OPT_UTS] = CLONE_NEWUTS,
+	[OPT_IPC] = CLONE_NEWIPC,
+	[OPT_CGROUPNS] = CLONE_NEWCGROUP,
+	[OPT_USER] = CLONE_NEWUSER,
+	[OPT_ALL] = CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC |
+		    CLONE_NEWCGROUP | CLONE_NEWUSER,
 };
 
 void mc_cli_usage(void)
@@ -48,6 +71,17 @@ void mc_cli_usage(void)
 	      "  --init             run a small init as PID 1 that reaps orphans and\n"
 	      "                     forwards signals; COMMAND runs as its child\n"
 	      "  --init-group       like --init, signals go to COMMAND's process group\n"
+	      "  --uts              new UTS namespace (own hostname)\n"
+	      "  --hostname NAME    set the hostname (implies --uts; sets HOSTNAME)\n"
+	      "  --ipc              new IPC namespace\n"
+	      "  --cgroupns         new cgroup namespace\n"
+	      "  --user             new user namespace: rootless containers; your uid\n"
+	      "                     and gid become 0 inside (plus your /etc/subuid and\n"
+	      "                     /etc/subgid ranges through newuidmap/newgidmap)\n"
+	      "  --uidmap C:H:N     map N uids from C inside to H outside (repeatable)\n"
+	      "  --gidmap C:H:N     map N gids likewise (repeatable)\n"
+	      "  --userid UID[:GID] run COMMAND as this user inside\n"
+	      "  --all              every namespace: --pid --uts --ipc --cgroupns --user\n"
 	      "  --debug            print each setup step on stderr\n"
 	      "  --help             show this help\n"
 	      "  --version          show the version\n\n"
@@ -108,11 +142,69 @@ static int parse_tmpfs(struct mc_spec *spec, char *arg)
 	return 0;
 }
 
+static int parse_uint(const char *s, unsigned int *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || v > UINT_MAX)
+		return -1;
+	*out = v;
+	return end - s;
+}
+
+/* --uidmap/--gidmap CONTAINER:HOST:COUNT */
+static int parse_idmap(struct mc_idmap *maps, size_t *n, const char *arg,
+		       const char *what)
+{
+	unsigned int v[3];
+	const char *p = arg;
+
+	for (int i = 0; i < 3; i++) {
+		int len = parse_uint(p, &v[i]);
+
+		if (len < 0 || p[len] != (i < 2 ? ':' : '\0'))
+			return mc_error(0, "%s '%s': expected CONTAINER:HOST:COUNT",
+					what, arg);
+		p += len + 1;
+	}
+	return mc_idmap_add(maps, n,
+			    &(struct mc_idmap){ v[0], v[1], v[2] }, what);
+}
+
+/* --userid UID[:GID]; the gid defaults to the uid. */
+static int parse_userid(struct mc_spec *spec, const char *arg)
+{
+	int len = parse_uint(arg, &spec->uid);
+
+	if (len < 0 || (arg[len] && arg[len] != ':'))
+		return mc_error(0, "--userid '%s': expected UID[:GID]", arg);
+	spec->gid = spec->uid;
+	if (arg[len] == ':') {
+		int glen = parse_uint(arg + len + 1, &spec->gid);
+
+		if (glen < 0 || arg[len + 1 + glen])
+			return mc_error(0, "--userid '%s': expected UID[:GID]",
+					arg);
+	}
+	spec->set_user = true;
+	return 0;
+}
+
 static int apply_option(struct mc_spec *spec, enum opt_id id, char *value)
 {
 	switch (id) {
 	case OPT_PID:
-		spec->namespaces |= CLONE_NEWPID;
+	case OPT_UTS:
+	case OPT_IPC:
+	case OPT_CGROUPNS:
+	case OPT_USER:
+	case OPT_ALL:
+		spec->namespaces |= namespace_flags[id];
 		return 0;
 	case OPT_ROOTFS:
 		spec->rootfs = value;
@@ -133,6 +225,17 @@ static int apply_option(struct mc_spec *spec, enum opt_id id, char *value)
 	case OPT_INIT:
 		spec->init = true;
 		return 0;
+	case OPT_HOSTNAME:
+		spec->hostname = value;
+		return mc_spec_setenv_pair(spec, "HOSTNAME", value);
+	case OPT_UIDMAP:
+		return parse_idmap(spec->uid_maps, &spec->n_uid_maps, value,
+				   "--uidmap");
+	case OPT_GIDMAP:
+		return parse_idmap(spec->gid_maps, &spec->n_gid_maps, value,
+				   "--gidmap");
+	case OPT_USERID:
+		return parse_userid(spec, value);
 	default:
 		return 0;
 	}

@@ -39,10 +39,14 @@ static _Noreturn void child_fail(int sock, int exit_code)
 
 static int child_setup(const struct mc_spec *spec)
 {
+	if (mc_namespaces_set_hostname(spec) < 0)
+		return -1;
 	if ((spec->namespaces & CLONE_NEWNS) && mc_rootfs_setup(spec) < 0)
 		return -1;
 	if (spec->cwd && chdir(spec->cwd) < 0)
 		return mc_error(errno, "workdir %s", spec->cwd);
+	if (mc_namespaces_set_identity(spec) < 0)
+		return -1;
 	/* The command gets fds 0, 1 and 2 and nothing else. */
 	if (sys_cloexec_from(3) < 0)
 		return mc_error(errno, "close inherited fds");
@@ -129,6 +133,28 @@ static void announce_exit(int wstatus)
 		mc_debug("[parent] Child exited: %d", WEXITSTATUS(wstatus));
 }
 
+static int clone_error(int err, int clone_flags)
+{
+	if (err == EPERM && !(clone_flags & CLONE_NEWUSER) && geteuid())
+		return mc_error(err, "clone (namespaces need root, or --user)");
+	if ((err == EPERM || err == ENOSPC || err == EUSERS) &&
+	    (clone_flags & CLONE_NEWUSER))
+		return mc_error(err, "clone: user namespaces are not allowed here "
+				     "(user.max_user_namespaces, kernel.unprivileged_userns_clone)");
+	return mc_error(err, "clone");
+}
+
+/* Our part between clone and "go"; on failure the child is killed. */
+static int parent_setup(const struct mc_spec *spec, pid_t pid)
+{
+	if (mc_namespaces_write_maps(spec, pid) == 0)
+		return 0;
+	kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	return -1;
+}
+
 /* Release the child and wait until it has exec'd or reported a failure. */
 static int release_child(int sock, struct child_report *report)
 {
@@ -144,14 +170,16 @@ static int release_child(int sock, struct child_report *report)
 	return 1;
 }
 
-int mc_container_run(const struct mc_spec *spec)
+int mc_container_run(struct mc_spec *spec)
 {
-	int clone_flags = mc_namespaces_clone_flags(spec);
 	struct child_report report;
+	int clone_flags, sv[2], failed, wstatus;
 	sigset_t set, old;
-	int sv[2], failed, wstatus;
 	pid_t pid;
 
+	if (mc_spec_validate(spec) < 0 || mc_namespaces_prepare(spec) < 0)
+		return -1;
+	clone_flags = mc_namespaces_clone_flags(spec);
 	mc_supervise_sigset(&set);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return mc_error(errno, "socketpair");
@@ -164,10 +192,12 @@ int mc_container_run(const struct mc_spec *spec)
 		child_main(spec, sv[1], &set, &old);
 	}
 	close(sv[1]);
-	if (pid < 0) {
+	if (pid < 0 || parent_setup(spec, pid) < 0) {
+		if (pid < 0)
+			clone_error(errno, clone_flags);
 		close(sv[0]);
 		sigprocmask(SIG_SETMASK, &old, NULL);
-		return mc_error(errno, "clone");
+		return -1;
 	}
 	mc_debug("[parent] Child PID: %d", pid);
 	failed = release_child(sv[0], &report);

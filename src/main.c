@@ -11,16 +11,6 @@
 
 extern char **environ;
 
-static int run(struct mc_spec *spec)
-{
-	int status;
-
-	if (mc_spec_validate(spec) < 0)
-		return -1;
-	status = mc_container_run(spec);
-	return status;
-}
-
 int main(int argc, char **argv)
 {
 	bool machine = mc_machine_init();
@@ -36,7 +26,7 @@ int main(int argc, char **argv)
 		printf("mcstatic %s\n", mc_cli_version());
 		break;
 	case MC_CLI_RUN:
-		status = run(&spec);
+		status = mc_container_run(&spec);
 		break;
 	case MC_CLI_ERROR:
 		status = -1;

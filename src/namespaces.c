@@ -1,9 +1,31 @@
 // SPDX-License-Identifier: MIT
-/* Namespace selection for clone(). */
+/* Namespaces: which to create, user namespace id maps, hostname, identity. */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "error.h"
 #include "namespaces.h"
+#include "util.h"
+
+#define SUBID_COUNT_MAX 65535U	/* 1..65535 inside, as podman maps */
+
+/* What differs between uids and gids. */
+struct id_kind {
+	const char *map_file;
+	const char *helper;
+	const char *subid_file;
+};
+
+static const struct id_kind uid_kind = { "uid_map", "newuidmap", "/etc/subuid" };
+static const struct id_kind gid_kind = { "gid_map", "newgidmap", "/etc/subgid" };
 
 int mc_namespaces_clone_flags(const struct mc_spec *spec)
 {
@@ -12,8 +34,231 @@ int mc_namespaces_clone_flags(const struct mc_spec *spec)
 
 void mc_namespaces_announce(int clone_flags)
 {
+	if (clone_flags & CLONE_NEWUSER)
+		mc_debug("[parent] Creating user namespace");
 	if (clone_flags & CLONE_NEWNS)
 		mc_debug("[parent] Creating mount namespace");
 	else if (clone_flags & CLONE_NEWPID)
 		mc_debug("[parent] Creating PID namespace");
+}
+
+bool mc_subid_parse_line(const char *line, const char *name, unsigned int id,
+			 struct mc_idmap *out)
+{
+	char who[256], idstr[16];
+	unsigned int start, count;
+
+	if (sscanf(line, "%255[^:]:%u:%u", who, &start, &count) != 3 || !count)
+		return false;
+	snprintf(idstr, sizeof(idstr), "%u", id);
+	if (strcmp(who, idstr) && (!name || strcmp(who, name)))
+		return false;
+	*out = (struct mc_idmap){ 1, start,
+				  count < SUBID_COUNT_MAX ? count : SUBID_COUNT_MAX };
+	return true;
+}
+
+static bool find_subid(const char *path, const char *name, unsigned int id,
+		       struct mc_idmap *out)
+{
+	FILE *f = fopen(path, "re");
+	char line[512];
+	bool found = false;
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = mc_subid_parse_line(line, name, id, out);
+	fclose(f);
+	return found;
+}
+
+static bool have_helper(const char *name)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/usr/bin/%s", name);
+	return access(path, X_OK) == 0;
+}
+
+/*
+ * The caller as 0 inside, and its subordinate range from 1 on.  Root writes
+ * any map itself; anybody else needs newuidmap/newgidmap for the range.
+ */
+static void default_map(struct mc_idmap *maps, size_t *n, unsigned int self,
+			const struct id_kind *kind, const char *name)
+{
+	struct mc_idmap range;
+
+	maps[(*n)++] = (struct mc_idmap){ 0, self, 1 };
+	if (!find_subid(kind->subid_file, name, self, &range)) {
+		mc_debug("[parent] No range for %s in %s: mapping only %u to 0",
+			 name ? name : "this user", kind->subid_file, self);
+		return;
+	}
+	if (geteuid() != 0 && !have_helper(kind->helper)) {
+		mc_debug("[parent] No %s (Debian package uidmap): mapping only %u to 0",
+			 kind->helper, self);
+		return;
+	}
+	mc_idmap_add(maps, n, &range, kind->subid_file);
+}
+
+int mc_namespaces_prepare(struct mc_spec *spec)
+{
+	struct passwd *pw;
+	const char *name;
+
+	if (!(spec->namespaces & CLONE_NEWUSER))
+		return 0;
+	pw = getpwuid(getuid());
+	name = pw ? pw->pw_name : NULL;
+	if (!spec->n_uid_maps)
+		default_map(spec->uid_maps, &spec->n_uid_maps, getuid(),
+			    &uid_kind, name);
+	if (!spec->n_gid_maps)
+		default_map(spec->gid_maps, &spec->n_gid_maps, getgid(),
+			    &gid_kind, name);
+	if (!spec->set_user)
+		return 0;
+	if (!mc_idmap_contains(spec->uid_maps, spec->n_uid_maps, spec->uid))
+		return mc_error(0, "--userid: uid %u is not mapped in the user namespace",
+				spec->uid);
+	if (!mc_idmap_contains(spec->gid_maps, spec->n_gid_maps, spec->gid))
+		return mc_error(0, "--userid: gid %u is not mapped in the user namespace",
+				spec->gid);
+	return 0;
+}
+
+static int write_file(const char *path, const char *text)
+{
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+	size_t len = strlen(text);
+
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len)
+		return -1;
+	return 0;
+}
+
+static void format_map(char *buf, size_t size, const struct mc_idmap *maps,
+		       size_t n)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && len < size; i++)
+		len += snprintf(buf + len, size - len, "%u %u %u\n",
+				maps[i].container_id, maps[i].host_id,
+				maps[i].count);
+}
+
+/* newuidmap PID C H N ...: setuid helpers that check /etc/subuid for us. */
+static int run_helper(const struct id_kind *kind, pid_t child,
+		      const struct mc_idmap *maps, size_t n)
+{
+	char num[1 + 3 * MC_MAX_IDMAPS][12];
+	char *argv[3 + 3 * MC_MAX_IDMAPS] = { (char *)kind->helper, num[0] };
+	int status;
+	pid_t pid;
+
+	snprintf(num[0], sizeof(num[0]), "%d", child);
+	for (size_t i = 0; i < n; i++) {
+		const unsigned int v[3] = { maps[i].container_id,
+					    maps[i].host_id, maps[i].count };
+
+		for (size_t j = 0; j < 3; j++) {
+			snprintf(num[1 + 3 * i + j], sizeof(num[0]), "%u", v[j]);
+			argv[2 + 3 * i + j] = num[1 + 3 * i + j];
+		}
+	}
+	argv[2 + 3 * n] = NULL;
+	pid = fork();
+	if (pid == 0) {
+		execvp(kind->helper, argv);
+		_exit(MC_EXIT_NOTFOUND);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0)
+		return mc_error(errno, "%s", kind->helper);
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		return mc_error(0, "%s failed (exit status %d): are the ranges in %s yours?",
+				kind->helper, WEXITSTATUS(status),
+				kind->subid_file);
+	return 0;
+}
+
+/* A process may write a map of only itself; wider maps need the helper. */
+static bool needs_helper(const struct mc_idmap *maps, size_t n,
+			 unsigned int self)
+{
+	return geteuid() != 0 &&
+	       (n != 1 || maps[0].host_id != self || maps[0].count != 1);
+}
+
+static int write_map(pid_t child, const struct id_kind *kind,
+		     const struct mc_idmap *maps, size_t n, unsigned int self)
+{
+	char path[64], text[MC_MAX_IDMAPS * 36];
+
+	if (needs_helper(maps, n, self))
+		return run_helper(kind, child, maps, n);
+	snprintf(path, sizeof(path), "/proc/%d/%s", child, kind->map_file);
+	format_map(text, sizeof(text), maps, n);
+	if (write_file(path, text) < 0) {
+		text[strcspn(text, "\n")] = '\0';
+		return mc_error(errno, "%s '%s'%s", kind->map_file, text,
+				n > 1 ? " ..." : "");
+	}
+	return 0;
+}
+
+int mc_namespaces_write_maps(const struct mc_spec *spec, pid_t child)
+{
+	char path[64];
+
+	if (!(spec->namespaces & CLONE_NEWUSER))
+		return 0;
+	if (write_map(child, &uid_kind, spec->uid_maps, spec->n_uid_maps,
+		      geteuid()) < 0)
+		return -1;
+	/* Without CAP_SETGID outside, gid_map may only be written once
+	 * setgroups is denied (the kernel's rule since 3.19). */
+	if (!needs_helper(spec->gid_maps, spec->n_gid_maps, getegid()) &&
+	    geteuid() != 0) {
+		snprintf(path, sizeof(path), "/proc/%d/setgroups", child);
+		if (write_file(path, "deny") < 0)
+			return mc_error(errno, "%s", path);
+	}
+	if (write_map(child, &gid_kind, spec->gid_maps, spec->n_gid_maps,
+		      getegid()) < 0)
+		return -1;
+	mc_debug("[parent] Wrote uid and gid maps (%zu and %zu ranges)",
+		 spec->n_uid_maps, spec->n_gid_maps);
+	return 0;
+}
+
+int mc_namespaces_set_hostname(const struct mc_spec *spec)
+{
+	if (!spec->hostname)
+		return 0;
+	if (sethostname(spec->hostname, strlen(spec->hostname)) < 0)
+		return mc_error(errno, "hostname %s", spec->hostname);
+	mc_debug("[child] Hostname: %s", spec->hostname);
+	return 0;
+}
+
+int mc_namespaces_set_identity(const struct mc_spec *spec)
+{
+	if (!spec->set_user)
+		return 0;
+	/* EPERM: setgroups is denied in this user namespace; keep none. */
+	if (setgroups(0, NULL) < 0 && errno != EPERM)
+		return mc_error(errno, "userid %u:%u: setgroups", spec->uid,
+				spec->gid);
+	if (setresgid(spec->gid, spec->gid, spec->gid) < 0)
+		return mc_error(errno, "userid %u:%u: setresgid", spec->uid,
+				spec->gid);
+	if (setresuid(spec->uid, spec->uid, spec->uid) < 0)
+		return mc_error(errno, "userid %u:%u: setresuid", spec->uid,
+				spec->gid);
+	return 0;
 }

@@ -3,10 +3,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -73,20 +76,104 @@ static int mount_at(const char *source, const char *target, const char *type,
 	return 0;
 }
 
+/*
+ * Bind SOURCE (a host path, reachable until pivot_root) onto TARGET, read-only
+ * if asked.  In a user namespace the remount must keep the flags the kernel
+ * locked on the source mount (nosuid, nodev, noexec), so they are read first.
+ */
+static int bind_mount(const char *source, const char *target, bool rdonly)
+{
+	struct statvfs sv;
+	unsigned long flags = MS_REMOUNT | MS_BIND | MS_RDONLY;
+
+	if (mount_at(source, target, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return -1;
+	if (!rdonly)
+		return 0;
+	if (statvfs(target, &sv) < 0)
+		return mc_error(errno, "statvfs %s", target);
+	flags |= (sv.f_flag & ST_NOSUID ? MS_NOSUID : 0) |
+		 (sv.f_flag & ST_NODEV ? MS_NODEV : 0) |
+		 (sv.f_flag & ST_NOEXEC ? MS_NOEXEC : 0);
+	return mount_at(NULL, target, NULL, flags, NULL);
+}
+
+/* mknod is not allowed in a user namespace: bind the host's node instead. */
+static int make_device(const char *path, dev_t dev)
+{
+	char host_path[32];
+	int fd;
+
+	if (mknod(path, S_IFCHR | 0666, dev) == 0)
+		return 0;
+	if (errno != EPERM)
+		return mc_error(errno, "mknod /%s", path);
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+	if (fd < 0)
+		return mc_error(errno, "create /%s", path);
+	close(fd);
+	snprintf(host_path, sizeof(host_path), "/%s", path);
+	return bind_mount(host_path, path, false);
+}
+
 static int make_devices(void)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(default_devices); i++) {
-		dev_t dev = makedev(default_devices[i].major,
-				    default_devices[i].minor);
-
-		if (mknod(default_devices[i].path, S_IFCHR | 0666, dev) < 0)
-			return mc_error(errno, "mknod /%s",
-					default_devices[i].path);
-	}
+	for (size_t i = 0; i < ARRAY_SIZE(default_devices); i++)
+		if (make_device(default_devices[i].path,
+				makedev(default_devices[i].major,
+					default_devices[i].minor)) < 0)
+			return -1;
 	for (size_t i = 0; i < ARRAY_SIZE(default_links); i++)
 		if (symlink(default_links[i].target, default_links[i].path) < 0)
 			return mc_error(errno, "symlink /%s",
 					default_links[i].path);
+	return 0;
+}
+
+/* gid 5 (tty) may not be mapped in a user namespace: then go without. */
+static int mount_devpts(void)
+{
+	const char *opts = "newinstance,ptmxmode=0666,mode=0620";
+	char with_gid[64];
+
+	snprintf(with_gid, sizeof(with_gid), "%s,gid=5", opts);
+	if (sys_mount("devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+		      with_gid) == 0)
+		return 0;
+	return mount_at("devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+			opts);
+}
+
+/* Read-only sysfs; a user namespace without its own network namespace may
+ * not mount one, so it gets the host's, bound read-only. */
+static int mount_sys(void)
+{
+	const unsigned long flags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+
+	if (mkdir_if_missing("sys", 0555) < 0)
+		return -1;
+	if (sys_mount("sysfs", "sys", "sysfs", flags, NULL) < 0 &&
+	    (errno != EPERM || bind_mount("/sys", "sys", true) < 0))
+		return mc_error(errno, "mount sysfs on /sys");
+	mc_debug("[child] Mounted /sys");
+	return 0;
+}
+
+/*
+ * A fresh proc for the container's PID namespace.  A user namespace that
+ * shares the host's PID namespace may not mount one: it gets the host's.
+ */
+static int mount_proc(const char *target, bool may_bind_host)
+{
+	const unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+
+	if (mkdir_if_missing(target, 0555) < 0)
+		return -1;
+	if (sys_mount("proc", target, "proc", flags, NULL) < 0 &&
+	    (errno != EPERM || !may_bind_host ||
+	     bind_mount("/proc", target, false) < 0))
+		return mc_error(errno, "mount proc on /proc");
+	mc_debug("[child] Mounted /proc");
 	return 0;
 }
 
@@ -100,9 +187,7 @@ static int mount_dev(void)
 	    mount_at("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME,
 		     "mode=755,size=65536k") < 0 ||
 	    make_devices() < 0 || mkdir_if_missing("dev/pts", 0755) < 0 ||
-	    mkdir_if_missing("dev/shm", 01777) < 0 ||
-	    mount_at("devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
-		     "newinstance,ptmxmode=0666,mode=0620,gid=5") < 0 ||
+	    mkdir_if_missing("dev/shm", 01777) < 0 || mount_devpts() < 0 ||
 	    mount_at("shm", "dev/shm", "tmpfs",
 		     MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		     "mode=1777,size=65536k") < 0)
@@ -152,6 +237,8 @@ static int pivot(void)
 
 static int enter_rootfs(const struct mc_spec *spec)
 {
+	bool userns = spec->namespaces & CLONE_NEWUSER;
+
 	mc_debug("[child] Setting up rootfs: %s", spec->rootfs);
 	if (sys_mount(spec->rootfs_abs, spec->rootfs_abs, NULL,
 		      MS_BIND | MS_REC, NULL) < 0)
@@ -159,14 +246,18 @@ static int enter_rootfs(const struct mc_spec *spec)
 	mc_debug("[child] Bind mounted %s", spec->rootfs_abs);
 	if (chdir(spec->rootfs_abs) < 0)
 		return mc_error(errno, "chdir");
-	if (mount_dev() < 0 || pivot() < 0)
+	if (mount_dev() < 0 || mount_sys() < 0)
 		return -1;
-	if (mkdir_if_missing("/proc", 0555) < 0 ||
-	    mount_at("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		     NULL) < 0)
+	/*
+	 * In a user namespace the kernel allows a new proc only while a fully
+	 * visible one is still in the mount namespace: mount it before the old
+	 * root goes.  As root, keep the seed's order (after pivot_root).
+	 */
+	if (userns && mount_proc("proc", !(spec->namespaces & CLONE_NEWPID)) < 0)
 		return -1;
-	mc_debug("[child] Mounted /proc");
-	return 0;
+	if (pivot() < 0)
+		return -1;
+	return userns ? 0 : mount_proc("/proc", false);
 }
 
 static int extra_mounts(const struct mc_spec *spec)

@@ -26,6 +26,9 @@ void mc_spec_free(struct mc_spec *spec)
 		free(spec->mounts[i].data);
 	free(spec->mounts);
 	free(spec->env);
+	for (size_t i = 0; i < spec->n_owned; i++)
+		free(spec->owned[i]);
+	free(spec->owned);
 	free(spec->rootfs_abs);
 	memset(spec, 0, sizeof(*spec));
 }
@@ -62,6 +65,26 @@ int mc_spec_setenv(struct mc_spec *spec, char *kv)
 	env[spec->env_len] = NULL;
 	spec->env = env;
 	return 0;
+}
+
+int mc_spec_setenv_pair(struct mc_spec *spec, const char *key,
+			const char *value)
+{
+	size_t klen = strlen(key), vlen = strlen(value);
+	char **owned, *kv;
+
+	owned = realloc(spec->owned, (spec->n_owned + 1) * sizeof(*owned));
+	if (!owned)
+		return mc_error(errno, "environment");
+	spec->owned = owned;
+	kv = malloc(klen + vlen + 2);
+	if (!kv)
+		return mc_error(errno, "environment");
+	memcpy(kv, key, klen);
+	kv[klen] = '=';
+	memcpy(kv + klen + 1, value, vlen + 1);
+	spec->owned[spec->n_owned++] = kv;
+	return mc_spec_setenv(spec, kv);
 }
 
 const char *mc_spec_getenv(const struct mc_spec *spec, const char *key)
@@ -144,6 +167,48 @@ int mc_mount_options(const char *opts, unsigned long *flags, char **data)
 	return 0;
 }
 
+static bool ranges_overlap(unsigned int a, unsigned int alen, unsigned int b,
+			   unsigned int blen)
+{
+	return (unsigned long long)a < (unsigned long long)b + blen &&
+	       (unsigned long long)b < (unsigned long long)a + alen;
+}
+
+int mc_idmap_add(struct mc_idmap *maps, size_t *n, const struct mc_idmap *m,
+		 const char *what)
+{
+	if (m->count == 0)
+		return mc_error(0, "%s %u:%u:%u: count must be at least 1", what,
+				m->container_id, m->host_id, m->count);
+	if ((unsigned long long)m->container_id + m->count > 1ULL << 32 ||
+	    (unsigned long long)m->host_id + m->count > 1ULL << 32)
+		return mc_error(0, "%s %u:%u:%u: range beyond the 32-bit id space",
+				what, m->container_id, m->host_id, m->count);
+	if (*n >= MC_MAX_IDMAPS)
+		return mc_error(0, "%s: at most %d ranges", what, MC_MAX_IDMAPS);
+	for (size_t i = 0; i < *n; i++) {
+		const struct mc_idmap *o = &maps[i];
+
+		if (ranges_overlap(o->container_id, o->count, m->container_id,
+				   m->count) ||
+		    ranges_overlap(o->host_id, o->count, m->host_id, m->count))
+			return mc_error(0, "%s %u:%u:%u overlaps %u:%u:%u", what,
+					m->container_id, m->host_id, m->count,
+					o->container_id, o->host_id, o->count);
+	}
+	maps[(*n)++] = *m;
+	return 0;
+}
+
+bool mc_idmap_contains(const struct mc_idmap *maps, size_t n, unsigned int id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (id >= maps[i].container_id &&
+		    id - maps[i].container_id < maps[i].count)
+			return true;
+	return false;
+}
+
 static int validate_rootfs(struct mc_spec *spec)
 {
 	struct stat st;
@@ -168,6 +233,11 @@ int mc_spec_validate(struct mc_spec *spec)
 		if (spec->mounts[i].target[0] != '/')
 			return mc_error(0, "mount target %s: not an absolute path",
 					spec->mounts[i].target);
+	if (spec->hostname)
+		spec->namespaces |= CLONE_NEWUTS;
+	if ((spec->n_uid_maps || spec->n_gid_maps) &&
+	    !(spec->namespaces & CLONE_NEWUSER))
+		return mc_error(0, "--uidmap and --gidmap need --user");
 	/* A new root or extra mounts need a mount table of their own. */
 	if (spec->rootfs || spec->n_mounts)
 		spec->namespaces |= CLONE_NEWNS;

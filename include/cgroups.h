@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MC_CGROUPS_H
+#define MC_CGROUPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "spec.h"
+
+/*
+ * Resource limits through cgroups: one interface, two drivers.  v2 (the
+ * unified hierarchy at /sys/fs/cgroup) and v1 (one hierarchy per controller
+ * at /sys/fs/cgroup/<controller>, plus the cgroup2 mount at
+ * /sys/fs/cgroup/unified on hybrid hosts, joined for process tracking).
+ *
+ * The container's cgroup is <parent>/<name> in every hierarchy used, made
+ * before the command starts and removed, with whatever still runs in it
+ * killed, when it ends.
+ */
+
+#define MC_CGROUP_PARENT "mcstatic"
+#define MC_CPU_PERIOD_US 100000	/* --cpus quota is per 100 ms, as docker's */
+
+struct mc_cgroup;
+
+/* True when SPEC asks for a limit, a cgroup name or parent, or --stats. */
+bool mc_cgroup_wanted(const struct mc_spec *spec);
+
+/*
+ * Make the container's cgroup and write the spec's limits into it.  On
+ * failure nothing of it is left and the error is recorded.
+ */
+int mc_cgroup_create(const struct mc_spec *spec, struct mc_cgroup **out);
+
+/* A cgroup v2 directory fd for clone3(CLONE_INTO_CGROUP), or -1 (v1). */
+int mc_cgroup_clone_fd(const struct mc_cgroup *cg);
+
+/* Move PID into the cgroup (every hierarchy), before it is released. */
+int mc_cgroup_enter(struct mc_cgroup *cg, pid_t pid);
+
+/*
+ * The command has ended with exit STATUS: report an out-of-memory kill and
+ * the --stats line, kill what is left in the cgroup, remove it and free CG.
+ * Returns the status mcstatic exits with.  CG may be NULL.
+ */
+int mc_cgroup_finish(struct mc_cgroup *cg, int status);
+
+/* Kill what is left and remove the cgroup without a report; CG may be NULL. */
+void mc_cgroup_destroy(struct mc_cgroup *cg);
+
+/* Pure helpers, shared by the front-ends and unit-tested. */
+
+/* "64m", "1g", "512k", "100" (bytes; k/m/g are powers of 1024). */
+int mc_parse_size(const char *s, int64_t *bytes);
+
+/* "0.5" CPUs → a quota in µs per PERIOD µs, e.g. 50000 per 100000. */
+int mc_parse_cpus(const char *s, uint64_t period, int64_t *quota);
+
+/* A decimal in [min, max], the whole string. */
+int mc_parse_int(const char *s, int64_t min, int64_t max, int64_t *out);
+
+/* The OCI/crun linear mapping between v1 shares and v2 weight. */
+uint64_t mc_cgroup_shares_to_weight(uint64_t shares);
+uint64_t mc_cgroup_weight_to_shares(uint64_t weight);
+
+/* "64 MiB", "1.5 GiB", "4096 bytes": the limit in the OOM line. */
+void mc_format_size(char *buf, size_t size, int64_t bytes);
+
+/*
+ * The cgroup's path below a hierarchy's root: PARENT (default "mcstatic")
+ * then NAME (default mcstatic's PID).  Rejects "..", "." and empty parts.
+ */
+int mc_cgroup_path(char *buf, size_t size, const char *parent,
+		   const char *name, pid_t pid);
+
+#endif
