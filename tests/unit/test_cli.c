@@ -153,6 +153,63 @@ static void test_errors(void **state)
 	mc_spec_free(&spec);
 }
 
+static void test_namespace_flags(void **state)
+{
+	struct mc_spec spec;
+
+	(void)state;
+	assert_int_equal(PARSE(&spec, "--uts", "--ipc", "--cgroupns", "true"),
+			 MC_CLI_RUN);
+	assert_int_equal(spec.namespaces,
+			 CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP);
+	mc_spec_free(&spec);
+	assert_int_equal(PARSE(&spec, "--all", "true"), MC_CLI_RUN);
+	assert_int_equal(spec.namespaces, CLONE_NEWPID | CLONE_NEWUTS |
+					  CLONE_NEWIPC | CLONE_NEWCGROUP |
+					  CLONE_NEWUSER);
+	mc_spec_free(&spec);
+	assert_int_equal(PARSE(&spec, "--hostname", "box", "true"), MC_CLI_RUN);
+	assert_string_equal(spec.hostname, "box");
+	assert_string_equal(mc_spec_getenv(&spec, "HOSTNAME"), "box");
+	mc_spec_free(&spec);
+}
+
+static void test_user_flags(void **state)
+{
+	struct mc_spec spec;
+
+	(void)state;
+	assert_int_equal(PARSE(&spec, "--user", "--uidmap", "0:1000:1",
+			       "--uidmap", "1:100000:65536", "--gidmap",
+			       "0:1000:1", "--userid", "7:8", "true"),
+			 MC_CLI_RUN);
+	assert_true(spec.namespaces & CLONE_NEWUSER);
+	assert_int_equal(spec.n_uid_maps, 2);
+	assert_int_equal(spec.uid_maps[1].host_id, 100000);
+	assert_int_equal(spec.uid_maps[1].count, 65536);
+	assert_int_equal(spec.n_gid_maps, 1);
+	assert_true(spec.set_user);
+	assert_int_equal(spec.uid, 7);
+	assert_int_equal(spec.gid, 8);
+	mc_spec_free(&spec);
+	assert_int_equal(PARSE(&spec, "--userid", "5", "true"), MC_CLI_RUN);
+	assert_int_equal(spec.gid, 5);
+	mc_spec_free(&spec);
+	assert_int_equal(PARSE(&spec, "--uidmap", "0:1000", "true"),
+			 MC_CLI_ERROR);
+	assert_string_equal(mc_error_text(),
+			    "--uidmap '0:1000': expected CONTAINER:HOST:COUNT");
+	mc_spec_free(&spec);
+	assert_int_equal(PARSE(&spec, "--uidmap", "0:1000:1:", "true"),
+			 MC_CLI_ERROR);
+	mc_spec_free(&spec);
+	assert_int_equal(PARSE(&spec, "--uidmap", "-1:0:1", "true"),
+			 MC_CLI_ERROR);
+	mc_spec_free(&spec);
+	assert_int_equal(PARSE(&spec, "--userid", "1:x", "true"), MC_CLI_ERROR);
+	mc_spec_free(&spec);
+}
+
 static void test_help_and_version(void **state)
 {
 	struct mc_spec spec;
@@ -175,6 +232,8 @@ int main(void)
 		cmocka_unit_test(test_env_rejects_malformed),
 		cmocka_unit_test(test_tmpfs),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_namespace_flags),
+		cmocka_unit_test(test_user_flags),
 		cmocka_unit_test(test_help_and_version),
 	};
 
