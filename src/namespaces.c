@@ -152,14 +152,52 @@ static void format_map(char *buf, size_t size, const struct mc_idmap *maps,
 				maps[i].count);
 }
 
+/* The helper's complaint becomes our one-line error, not a second line. */
+static int helper_failed(const struct id_kind *kind, int status, int err_fd)
+{
+	char text[256] = "";
+	ssize_t len = read(err_fd, text, sizeof(text) - 1);
+
+	text[len > 0 ? len : 0] = '\0';
+	text[strcspn(text, "\n")] = '\0';
+	if (text[0])
+		return mc_error(0, "%s (are the ranges in %s yours?)", text,
+				kind->subid_file);
+	return mc_error(0, "%s failed with status %d (are the ranges in %s yours?)",
+			kind->helper, status, kind->subid_file);
+}
+
+static int spawn_helper(const struct id_kind *kind, char **argv)
+{
+	_cleanup_close_ int err_fd = -1;
+	int status, pipefd[2];
+	pid_t pid;
+
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return mc_error(errno, "%s", kind->helper);
+	pid = fork();
+	if (pid == 0) {
+		dup2(pipefd[1], STDERR_FILENO);
+		execvp(kind->helper, argv);
+		_exit(MC_EXIT_NOTFOUND);
+	}
+	close(pipefd[1]);
+	err_fd = pipefd[0];
+	if (pid < 0 || waitpid(pid, &status, 0) < 0)
+		return mc_error(errno, "%s", kind->helper);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	return helper_failed(kind, WIFEXITED(status) ? WEXITSTATUS(status)
+						     : 128 + WTERMSIG(status),
+			     err_fd);
+}
+
 /* newuidmap PID C H N ...: setuid helpers that check /etc/subuid for us. */
 static int run_helper(const struct id_kind *kind, pid_t child,
 		      const struct mc_idmap *maps, size_t n)
 {
 	char num[1 + 3 * MC_MAX_IDMAPS][12];
 	char *argv[3 + 3 * MC_MAX_IDMAPS] = { (char *)kind->helper, num[0] };
-	int status;
-	pid_t pid;
 
 	snprintf(num[0], sizeof(num[0]), "%d", child);
 	for (size_t i = 0; i < n; i++) {
@@ -172,18 +210,7 @@ static int run_helper(const struct id_kind *kind, pid_t child,
 		}
 	}
 	argv[2 + 3 * n] = NULL;
-	pid = fork();
-	if (pid == 0) {
-		execvp(kind->helper, argv);
-		_exit(MC_EXIT_NOTFOUND);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) < 0)
-		return mc_error(errno, "%s", kind->helper);
-	if (!WIFEXITED(status) || WEXITSTATUS(status))
-		return mc_error(0, "%s failed (exit status %d): are the ranges in %s yours?",
-				kind->helper, WEXITSTATUS(status),
-				kind->subid_file);
-	return 0;
+	return spawn_helper(kind, argv);
 }
 
 /* A process may write a map of only itself; wider maps need the helper. */
