@@ -1,0 +1,143 @@
+#!/usr/bin/env bats
+# Bad input: status 125, exactly one stderr line naming the thing, nothing on
+# stdout, and nothing left behind (mounts, rootfs entries, processes).
+
+load helpers
+
+setup() {
+	common_setup
+	cd "$T"
+}
+
+teardown() {
+	common_teardown
+}
+
+# bad NEEDLE-LINE ARGS...: run mcstatic with ARGS, expect 125 and stderr == NEEDLE-LINE.
+bad() {
+	local expected=$1
+	shift
+	snapshot_state
+	run -125 --separate-stderr "$MC" "$@"
+	assert_output ""
+	assert_stderr_line "$expected"
+	assert_nothing_left
+}
+
+@test "missing rootfs: ./nope" {
+	bad "mcstatic: rootfs ./nope: No such file or directory" --rootfs ./nope /bin/true
+}
+
+@test "missing rootfs with --pid" {
+	bad "mcstatic: rootfs ./nope: No such file or directory" --pid --rootfs ./nope /bin/true
+}
+
+@test "missing rootfs, absolute path" {
+	bad "mcstatic: rootfs $T/nope: No such file or directory" --pid --rootfs "$T/nope" /bin/true
+}
+
+@test "rootfs that is a regular file" {
+	echo data >./file
+	bad "mcstatic: rootfs ./file: Not a directory" --rootfs ./file /bin/true
+}
+
+@test "rootfs that is a regular file, with --pid --debug" {
+	echo data >./file
+	snapshot_state
+	run -125 --separate-stderr "$MC" --pid --debug --rootfs ./file /bin/true
+	assert_output ""
+	# --debug may add [parent]/[child] lines; the error line must be there once.
+	assert_equal "$(grep -c '^mcstatic: ' <<<"$stderr")" 1
+	assert_equal "$(grep '^mcstatic: ' <<<"$stderr")" "mcstatic: rootfs ./file: Not a directory"
+	assert_nothing_left
+}
+
+@test "unknown flag --bogus" {
+	bad "mcstatic: unknown option '--bogus' (see --help)" --bogus /bin/true
+}
+
+@test "unknown flag after valid ones" {
+	bad "mcstatic: unknown option '--nope' (see --help)" --pid --rootfs "$ROOTFS" --nope /bin/true
+}
+
+@test "unknown single-dash flag -x" {
+	bad "mcstatic: unknown option '-x' (see --help)" -x /bin/true
+}
+
+@test "missing command: no arguments at all" {
+	bad "mcstatic: no command given (see --help)"
+}
+
+@test "missing command: only flags" {
+	bad "mcstatic: no command given (see --help)" --pid --rootfs "$ROOTFS"
+}
+
+@test "missing command: nothing after --" {
+	bad "mcstatic: no command given (see --help)" --pid --
+}
+
+@test "empty --env" {
+	bad "mcstatic: --env '': expected KEY=VALUE" --env '' /bin/true
+}
+
+@test "empty --env= form" {
+	bad "mcstatic: --env '': expected KEY=VALUE" --env= /bin/true
+}
+
+@test "--env without '='" {
+	bad "mcstatic: --env 'FOO': expected KEY=VALUE" --env FOO /bin/true
+}
+
+@test "--env with an empty key" {
+	bad "mcstatic: --env '=bar': expected KEY=VALUE" --env =bar /bin/true
+}
+
+@test "--rootfs without argument" {
+	bad "mcstatic: option '--rootfs' needs an argument" --rootfs
+}
+
+@test "--env, --workdir, --tmpfs without argument" {
+	bad "mcstatic: option '--env' needs an argument" --env
+	bad "mcstatic: option '--workdir' needs an argument" --workdir
+	bad "mcstatic: option '--tmpfs' needs an argument" --tmpfs
+}
+
+@test "--workdir to a missing dir (rootfs, --pid)" {
+	bad "mcstatic: workdir /nope: No such file or directory" --pid --rootfs "$ROOTFS" --workdir /nope /bin/true
+}
+
+@test "--workdir to a missing dir (rootfs, no --pid)" {
+	bad "mcstatic: workdir /nope: No such file or directory" --rootfs "$ROOTFS" --workdir /nope /bin/true
+}
+
+@test "--workdir to a missing dir (no rootfs)" {
+	bad "mcstatic: workdir /nope: No such file or directory" --workdir /nope /bin/true
+}
+
+@test "--workdir to a file" {
+	bad "mcstatic: workdir /etc/passwd: Not a directory" --pid --rootfs "$ROOTFS" --workdir /etc/passwd /bin/true
+}
+
+@test "--tmpfs with invalid mount options → 125, message names the path" {
+	snapshot_state
+	run -125 --separate-stderr "$MC" --pid --rootfs "$ROOTFS" --tmpfs /mnt/t:size=bogus /bin/true
+	assert_output ""
+	assert_equal "$(wc -l <<<"$stderr")" 1
+	assert_regex "$stderr" '^mcstatic: .*/mnt/t.*'
+	assert_nothing_left
+}
+
+@test "mount failure inside the rootfs (/dev is a file) → 125, one line naming /dev" {
+	# A private copy of the rootfs whose dev is a regular file.
+	cp -a "$ROOTFS" "$T/r"
+	rm -rf "$T/r/dev"
+	echo not-a-dir >"$T/r/dev"
+	snapshot_state
+	run -125 --separate-stderr "$MC" --pid --rootfs "$T/r" /bin/true
+	assert_output ""
+	assert_equal "$(wc -l <<<"$stderr")" 1
+	# names the mount step and the dev path (as /dev or relative to the rootfs)
+	assert_regex "$stderr" '^mcstatic: .*(/| )dev(:| |$)'
+	assert_equal "$(ls -A "$T/r" | tr '\n' ' ')" "$(ls -A "$ROOTFS" | tr '\n' ' ')"
+	assert_nothing_left
+}
