@@ -10,6 +10,13 @@
 void mc_supervise_sigset(sigset_t *set);
 
 /*
+ * Child, before exec: the forwarded signals back to their default action.
+ * A shell starts background jobs with SIGINT and SIGQUIT ignored; inherited,
+ * that would make forwarding them pointless.
+ */
+void mc_supervise_reset_signals(void);
+
+/*
  * The reaping parent's loop.  SET must be blocked (since before clone, so
  * nothing is lost): forward each signal to CHILD, reap every child, and
  * return CHILD's wait status once it is gone.

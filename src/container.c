@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroups.h"
 #include "container.h"
 #include "error.h"
 #include "namespaces.h"
@@ -58,6 +59,7 @@ static _Noreturn void exec_command(const struct mc_spec *spec, int sock,
 {
 	int err;
 
+	mc_supervise_reset_signals();
 	sigprocmask(SIG_SETMASK, mask, NULL);
 	err = mc_exec_search(spec->argv[0], spec->argv, spec->env,
 			     mc_spec_getenv(spec, "PATH"), execve);
@@ -144,10 +146,34 @@ static int clone_error(int err, int clone_flags)
 	return mc_error(err, "clone");
 }
 
-/* Our part between clone and "go"; on failure the child is killed. */
-static int parent_setup(const struct mc_spec *spec, pid_t pid)
+/*
+ * With cgroup v2 the child is born in its cgroup (clone3 CLONE_INTO_CGROUP,
+ * Linux 5.7+); on v1, or an older kernel, it joins it before "go".
+ */
+static pid_t clone_child(int clone_flags, struct mc_cgroup *cg, bool *placed)
 {
-	if (mc_namespaces_write_maps(spec, pid) == 0)
+	int fd = mc_cgroup_clone_fd(cg);
+	pid_t pid;
+
+	*placed = false;
+	if (fd >= 0) {
+		pid = sys_clone3(clone_flags, fd);
+		if (pid >= 0) {
+			*placed = true;
+			return pid;
+		}
+		mc_debug("[parent] clone3 into the cgroup: %s: clone, then join",
+			 strerror(errno));
+	}
+	return sys_clone(clone_flags);
+}
+
+/* Our part between clone and "go"; on failure the child is killed. */
+static int parent_setup(const struct mc_spec *spec, pid_t pid,
+			struct mc_cgroup *cg, bool placed)
+{
+	if ((placed || mc_cgroup_enter(cg, pid) == 0) &&
+	    mc_namespaces_write_maps(spec, pid) == 0)
 		return 0;
 	kill(pid, SIGKILL);
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
@@ -174,7 +200,9 @@ int mc_container_run(struct mc_spec *spec)
 {
 	struct child_report report;
 	int clone_flags, sv[2], failed, wstatus;
+	struct mc_cgroup *cg = NULL;
 	sigset_t set, old;
+	bool placed;
 	pid_t pid;
 
 	if (mc_spec_validate(spec) < 0 || mc_namespaces_prepare(spec) < 0)
@@ -186,15 +214,23 @@ int mc_container_run(struct mc_spec *spec)
 	announce(spec, clone_flags);
 	/* Blocked before clone, so no signal for the child is lost. */
 	sigprocmask(SIG_BLOCK, &set, &old);
-	pid = sys_clone(clone_flags);
+	/* Limits are in force before the command's first instruction. */
+	if (mc_cgroup_wanted(spec) && mc_cgroup_create(spec, &cg) < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return -1;
+	}
+	pid = clone_child(clone_flags, cg, &placed);
 	if (pid == 0) {
 		close(sv[0]);
 		child_main(spec, sv[1], &set, &old);
 	}
 	close(sv[1]);
-	if (pid < 0 || parent_setup(spec, pid) < 0) {
+	if (pid < 0 || parent_setup(spec, pid, cg, placed) < 0) {
 		if (pid < 0)
 			clone_error(errno, clone_flags);
+		mc_cgroup_destroy(cg);
 		close(sv[0]);
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		return -1;
@@ -205,5 +241,7 @@ int mc_container_run(struct mc_spec *spec)
 	wstatus = mc_supervise(pid, &set, false);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	announce_exit(wstatus);
-	return failed ? report.exit_code : mc_exit_status(wstatus);
+	/* Reports an out-of-memory kill, removes the cgroup on every path. */
+	return mc_cgroup_finish(cg, failed ? report.exit_code
+					   : mc_exit_status(wstatus));
 }

@@ -25,6 +25,12 @@ void mc_supervise_sigset(sigset_t *set)
 		sigaddset(set, forwarded_signals[i]);
 }
 
+void mc_supervise_reset_signals(void)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(forwarded_signals); i++)
+		signal(forwarded_signals[i], SIG_DFL);
+}
+
 /* Reap everything that has exited; true once CHILD is among them. */
 static bool reap(pid_t child, int *wstatus)
 {
