@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <pwd.h>
 #include <sched.h>
 #include <stdio.h>
@@ -42,16 +43,38 @@ void mc_namespaces_announce(int clone_flags)
 		mc_debug("[parent] Creating PID namespace");
 }
 
+/* A decimal number, then END (or the end of the line when END is '\n'). */
+static const char *parse_field(const char *p, char end, unsigned int *out)
+{
+	char *stop;
+	unsigned long v;
+
+	if (!p || *p < '0' || *p > '9')
+		return NULL;
+	errno = 0;
+	v = strtoul(p, &stop, 10);
+	if (errno || v > UINT_MAX ||
+	    (*stop != end && !(end == '\n' && *stop == '\0')))
+		return NULL;
+	*out = v;
+	return stop + 1;
+}
+
 bool mc_subid_parse_line(const char *line, const char *name, unsigned int id,
 			 struct mc_idmap *out)
 {
-	char who[256], idstr[16];
-	unsigned int start, count;
+	const char *colon = strchr(line, ':');
+	size_t who_len = colon ? (size_t)(colon - line) : 0;
+	unsigned int start, count, who_id;
+	bool is_me;
 
-	if (sscanf(line, "%255[^:]:%u:%u", who, &start, &count) != 3 || !count)
+	if (!colon)
 		return false;
-	snprintf(idstr, sizeof(idstr), "%u", id);
-	if (strcmp(who, idstr) && (!name || strcmp(who, name)))
+	is_me = (parse_field(line, ':', &who_id) && who_id == id) ||
+		(name && strlen(name) == who_len && !strncmp(line, name, who_len));
+	if (!is_me ||
+	    !parse_field(parse_field(colon + 1, ':', &start), '\n', &count) ||
+	    !count)
 		return false;
 	*out = (struct mc_idmap){ 1, start,
 				  count < SUBID_COUNT_MAX ? count : SUBID_COUNT_MAX };
