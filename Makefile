@@ -81,7 +81,7 @@ valgrind: deps build/mcstatic-glibc rootfs ## check the glibc build for leaks an
 	@echo "valgrind: no leaks, no errors"
 
 bench: all rootfs ## benchmarks against runc, crun, bubblewrap, unshare
-	bench/bench.sh
+	ROOTFS=$(ROOTFS) bench/bench.sh
 
 install: all ## install to $(DESTDIR)$(PREFIX)/bin
 	install -D -m 0755 mcstatic $(DESTDIR)$(PREFIX)/bin/mcstatic

@@ -9,6 +9,7 @@
  * exit:  the command's status; 128+N if killed by signal N; 125 on setup error.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -65,7 +66,8 @@ int main(int argc, char **argv)
 
 	int status;
 	while (waitpid((pid_t)pid, &status, 0) < 0)
-		; /* EINTR only: pid is our child */
+		if (errno != EINTR)
+			die("waitpid");
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return WEXITSTATUS(status);
