@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * Everything a user can ask for, shaped after the OCI runtime spec.  The seed
@@ -29,6 +30,21 @@ struct mc_idmap {
 
 #define MC_MAX_IDMAPS 16
 
+/*
+ * linux.resources, the part cgroups.c applies: OCI names and units, 0 for
+ * "not set".  cpu_weight is OCI's linux.resources.unified "cpu.weight" (v2
+ * units); each cgroup driver converts between shares and weight itself.
+ */
+struct mc_resources {
+	int64_t memory_limit;	/* memory.limit, bytes */
+	int64_t memory_swap;	/* memory.swap: memory + swap, bytes; -1 no limit */
+	uint64_t cpu_shares;	/* cpu.shares, v1 units (2..262144) */
+	uint64_t cpu_weight;	/* unified cpu.weight, v2 units (1..10000) */
+	int64_t cpu_quota;	/* cpu.quota, µs per cpu_period; -1 no limit */
+	uint64_t cpu_period;	/* cpu.period, µs; 0: 100000 */
+	int64_t pids_limit;	/* pids.limit; -1 no limit */
+};
+
 struct mc_spec {
 	char **argv;		/* process.args, NULL-terminated */
 	char **env;		/* process.env, NULL-terminated */
@@ -51,6 +67,12 @@ struct mc_spec {
 	bool set_user;		/* process.user given: switch to uid/gid */
 	unsigned int uid;
 	unsigned int gid;
+	struct mc_resources resources;	/* linux.resources */
+	/* linux.cgroupsPath is <cgroup_parent>/<cgroup_name>, below each
+	 * hierarchy's root; NULL: "mcstatic" and mcstatic's PID. */
+	const char *cgroup_parent;
+	const char *cgroup_name;
+	bool cgroup_stats;	/* --stats: peak memory and CPU time at exit */
 	char **owned;		/* strings the spec made itself, freed with it */
 	size_t n_owned;
 };

@@ -13,6 +13,13 @@
 /* clone() with fork semantics: no new stack, the child returns 0. */
 pid_t sys_clone(unsigned long flags);
 
+/*
+ * clone3() with fork semantics, born in the cgroup v2 directory CGROUP_FD
+ * (CLONE_INTO_CGROUP) unless it is -1.  Fails with ENOSYS before 5.3 and
+ * E2BIG before 5.7, where the caller falls back to sys_clone().
+ */
+pid_t sys_clone3(unsigned long flags, int cgroup_fd);
+
 int sys_mount(const char *source, const char *target, const char *type,
 	      unsigned long flags, const void *data);
 int sys_umount2(const char *target, int flags);

@@ -73,18 +73,31 @@ struct mc_cgroup {
 /* Pure helpers                                                        */
 /* ------------------------------------------------------------------ */
 
+/* Decimal digits at S into *V; the end, or NULL without digits or on overflow. */
+static const char *scan_u64(const char *s, uint64_t *v)
+{
+	const char *p = s;
+
+	for (*v = 0; *p >= '0' && *p <= '9'; p++) {
+		if (*v > (UINT64_MAX - 9) / 10)
+			return NULL;
+		*v = *v * 10 + (uint64_t)(*p - '0');
+	}
+	return p == s ? NULL : p;
+}
+
 int mc_parse_int(const char *s, int64_t min, int64_t max, int64_t *out)
 {
-	char *end;
-	long long v;
+	bool neg = s && *s == '-';
+	const char *end;
+	uint64_t v;
 
-	if (!s || !*s || (*s != '-' && (*s < '0' || *s > '9')))
+	if (!s || !(end = scan_u64(s + neg, &v)) || *end || v > INT64_MAX)
 		return -1;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno || *end || v < min || v > max)
+	if ((neg ? -(int64_t)v : (int64_t)v) < min ||
+	    (neg ? -(int64_t)v : (int64_t)v) > max)
 		return -1;
-	*out = v;
+	*out = neg ? -(int64_t)v : (int64_t)v;
 	return 0;
 }
 
@@ -288,12 +301,11 @@ static bool has_file(const char *dir, const char *file)
 
 static int read_u64(const char *dir, const char *file, uint64_t *v)
 {
-	char buf[64], *end;
+	char buf[64];
 
 	if (read_file(dir, file, buf, sizeof(buf)) <= 0)
 		return -1;
-	*v = strtoull(buf, &end, 10);
-	return end == buf ? -1 : 0;
+	return scan_u64(buf, v) ? 0 : -1;
 }
 
 /* The value of "KEY N" in a flat-keyed file (memory.events, cpu.stat). */
@@ -308,22 +320,26 @@ static int read_key(const char *dir, const char *file, const char *key,
 	for (char *line = buf; line && *line; line = strchr(line, '\n')) {
 		if (*line == '\n')
 			line++;
-		if (!strncmp(line, key, klen) && line[klen] == ' ') {
-			*v = strtoull(line + klen + 1, NULL, 10);
-			return 0;
-		}
+		if (!strncmp(line, key, klen) && line[klen] == ' ')
+			return scan_u64(line + klen + 1, v) ? 0 : -1;
 	}
 	return -1;
 }
 
+/* WORD is one of the words of LIST ("cpu io memory\n"). */
 static bool word_in(const char *list, const char *word)
 {
 	size_t n = strlen(word);
 
-	for (const char *p = list; (p = strstr(p, word)); p += n)
-		if ((p == list || p[-1] == ' ' || p[-1] == '+') &&
-		    (p[n] == '\0' || p[n] == ' ' || p[n] == '\n'))
+	for (const char *p = list; *p;) {
+		size_t len = strcspn(p, " \n");
+
+		if (len == n && !strncmp(p, word, n))
 			return true;
+		p += len;
+		while (*p == ' ' || *p == '\n')
+			p++;
+	}
 	return false;
 }
 
@@ -338,17 +354,18 @@ static bool procs_empty(const char *dir)
 /* SIGKILL each process listed in DIR/cgroup.procs; how many there were. */
 static int kill_listed(const char *dir)
 {
-	char buf[8192], *p = buf;
+	char buf[8192];
+	const char *p = buf;
+	uint64_t pid;
 	int n = 0;
 
 	if (read_file(dir, "cgroup.procs", buf, sizeof(buf)) <= 0)
 		return 0;
-	while (*p) {
-		pid_t pid = (pid_t)strtol(p, &p, 10);
-
-		if (pid > 0 && kill(pid, SIGKILL) == 0)
+	while ((p = scan_u64(p, &pid))) {
+		if (pid > 0 && pid < INT_MAX && kill((pid_t)pid, SIGKILL) == 0)
 			n++;
-		p += strspn(p, "\n");
+		while (*p == '\n')
+			p++;
 	}
 	return n;
 }
@@ -416,9 +433,9 @@ static struct hierarchy *hierarchy_of(struct mc_cgroup *cg, const char *ctrl)
 static int mkdir_error(const char *dir, int err)
 {
 	if (err == EACCES || err == EPERM || err == EROFS)
-		return mc_error(err, "cgroup %s (limits need root, or a cgroup "
-				"v2 subtree delegated to you as --cgroup-parent)",
-				dir);
+		return mc_error(0, "cgroup %s: %s (resource limits need root, or "
+				"a cgroup v2 subtree delegated to you, given as "
+				"--cgroup-parent)", dir, strerror(err));
 	if (err == EEXIST)
 		return mc_error(0, "cgroup %s already exists (left by an "
 				"mcstatic that was killed? rmdir it)", dir);
@@ -867,16 +884,14 @@ static int v1_apply(struct mc_cgroup *cg)
 	if ((r->memory_limit || r->memory_swap) && v1_apply_memory(cg) < 0)
 		return -1;
 	h = hierarchy_of(cg, "cpu");
-	if (!h)
-		return 0;
-	if (r->cpu_quota &&
+	if (h && r->cpu_quota &&
 	    (write_u64(h->dir, "cpu.cfs_period_us",
 		       r->cpu_period ? (int64_t)r->cpu_period : MC_CPU_PERIOD_US) < 0 ||
 	     (r->cpu_quota < 0 ? write_file(h->dir, "cpu.cfs_quota_us", "-1")
 			       : write_u64(h->dir, "cpu.cfs_quota_us",
 					   r->cpu_quota)) < 0))
 		return -1;
-	if ((r->cpu_shares || r->cpu_weight) &&
+	if (h && (r->cpu_shares || r->cpu_weight) &&
 	    write_u64(h->dir, "cpu.shares", (int64_t)shares_of(r)) < 0)
 		return -1;
 	h = hierarchy_of(cg, "pids");

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/mount.h>
 
+#include "cgroups.h"
 #include "cli.h"
 #include "error.h"
 #include "util.h"
@@ -19,7 +20,9 @@
 enum opt_id { OPT_PID, OPT_ROOTFS, OPT_DEBUG, OPT_ENV, OPT_TMPFS, OPT_WORKDIR,
 	      OPT_INIT, OPT_INIT_GROUP, OPT_UTS, OPT_HOSTNAME, OPT_IPC,
 	      OPT_CGROUPNS, OPT_USER, OPT_UIDMAP, OPT_GIDMAP, OPT_USERID,
-	      OPT_ALL, OPT_HELP, OPT_VERSION };
+	      OPT_ALL, OPT_MEMORY, OPT_MEMORY_SWAP, OPT_CPUS, OPT_CPU_WEIGHT,
+	      OPT_PIDS_LIMIT, OPT_CGROUP_PARENT, OPT_CGROUP, OPT_STATS,
+	      OPT_HELP, OPT_VERSION };
 
 static const struct option_def {
 	const char *name;
@@ -43,6 +46,14 @@ static const struct option_def {
 	{ "--gidmap", OPT_GIDMAP, true },
 	{ "--userid", OPT_USERID, true },
 	{ "--all", OPT_ALL, false },
+	{ "--memory", OPT_MEMORY, true },
+	{ "--memory-swap", OPT_MEMORY_SWAP, true },
+	{ "--cpus", OPT_CPUS, true },
+	{ "--cpu-weight", OPT_CPU_WEIGHT, true },
+	{ "--pids-limit", OPT_PIDS_LIMIT, true },
+	{ "--cgroup-parent", OPT_CGROUP_PARENT, true },
+	{ "--cgroup", OPT_CGROUP, true },
+	{ "--stats", OPT_STATS, false },
 	{ "--help", OPT_HELP, false },
 	{ "-h", OPT_HELP, false },
 	{ "--version", OPT_VERSION, false },
@@ -82,6 +93,15 @@ void mc_cli_usage(void)
 	      "  --gidmap C:H:N     map N gids likewise (repeatable)\n"
 	      "  --userid UID[:GID] run COMMAND as this user inside\n"
 	      "  --all              every namespace: --pid --uts --ipc --cgroupns --user\n"
+	      "  --memory SIZE      memory limit, e.g. 64m (k, m, g); out of memory\n"
+	      "                     kills the container (status 137)\n"
+	      "  --memory-swap SIZE memory plus swap limit (docker's meaning); -1: no limit\n"
+	      "  --cpus N           CPU time limit in CPUs, e.g. 0.5 (per 100 ms period)\n"
+	      "  --cpu-weight N     CPU share under contention, 1-10000 (default 100)\n"
+	      "  --pids-limit N     at most N tasks in the container; -1: no limit\n"
+	      "  --cgroup-parent P  make the cgroup under P (default: mcstatic)\n"
+	      "  --cgroup NAME      the cgroup's name (default: mcstatic's PID)\n"
+	      "  --stats            print peak memory and CPU time at exit\n"
 	      "  --debug            print each setup step on stderr\n"
 	      "  --help             show this help\n"
 	      "  --version          show the version\n\n"
@@ -195,6 +215,45 @@ static int parse_userid(struct mc_spec *spec, const char *arg)
 	return 0;
 }
 
+/* Docker's resource flags and units → linux.resources. */
+static int parse_resource(struct mc_resources *r, enum opt_id id,
+			  const char *v)
+{
+	int64_t n;
+
+	switch (id) {
+	case OPT_MEMORY:
+		if (mc_parse_size(v, &r->memory_limit) < 0 || !r->memory_limit)
+			return mc_error(0, "--memory '%s': expected a size above 0, "
+					"in bytes or with k, m, g (e.g. 64m)", v);
+		return 0;
+	case OPT_MEMORY_SWAP:
+		if (!strcmp(v, "-1"))
+			r->memory_swap = -1;
+		else if (mc_parse_size(v, &r->memory_swap) < 0 || !r->memory_swap)
+			return mc_error(0, "--memory-swap '%s': expected a size "
+					"above 0 (k, m, g), or -1", v);
+		return 0;
+	case OPT_CPUS:
+		if (mc_parse_cpus(v, MC_CPU_PERIOD_US, &r->cpu_quota) < 0)
+			return mc_error(0, "--cpus '%s': expected a number of "
+					"CPUs above 0, e.g. 0.5", v);
+		r->cpu_period = MC_CPU_PERIOD_US;
+		return 0;
+	case OPT_CPU_WEIGHT:
+		if (mc_parse_int(v, 1, 10000, &n) < 0)
+			return mc_error(0, "--cpu-weight '%s': expected 1 to 10000", v);
+		r->cpu_weight = (uint64_t)n;
+		return 0;
+	default:
+		if (mc_parse_int(v, -1, INT64_MAX, &n) < 0 || n == 0)
+			return mc_error(0, "--pids-limit '%s': expected 1 or more, "
+					"or -1 for no limit", v);
+		r->pids_limit = n;
+		return 0;
+	}
+}
+
 static int apply_option(struct mc_spec *spec, enum opt_id id, char *value)
 {
 	switch (id) {
@@ -236,6 +295,21 @@ static int apply_option(struct mc_spec *spec, enum opt_id id, char *value)
 				   "--gidmap");
 	case OPT_USERID:
 		return parse_userid(spec, value);
+	case OPT_MEMORY:
+	case OPT_MEMORY_SWAP:
+	case OPT_CPUS:
+	case OPT_CPU_WEIGHT:
+	case OPT_PIDS_LIMIT:
+		return parse_resource(&spec->resources, id, value);
+	case OPT_CGROUP_PARENT:
+		spec->cgroup_parent = value;
+		return 0;
+	case OPT_CGROUP:
+		spec->cgroup_name = value;
+		return 0;
+	case OPT_STATS:
+		spec->cgroup_stats = true;
+		return 0;
 	default:
 		return 0;
 	}

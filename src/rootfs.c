@@ -21,6 +21,7 @@
 /* From linux/magic.h, which musl-gcc cannot see. */
 #define RAMFS_MAGIC 0x858458f6
 #define TMPFS_MAGIC 0x01021994
+#define SYSFS_MAGIC 0x62656572
 
 /* The OCI runtime spec's default devices. */
 static const struct {
@@ -319,6 +320,20 @@ static void open_console(void)
 		close(fd);
 }
 
+/*
+ * A machine with no cgroup mount gets the unified hierarchy, where
+ * cgroups.c finds it.  Failing is not fatal: only limits need it, and they
+ * say so.  An empty /sys/fs/cgroup is still sysfs.
+ */
+static void mount_cgroup2(void)
+{
+	struct statfs sfs;
+
+	if (statfs("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == SYSFS_MAGIC)
+		sys_mount("cgroup2", "/sys/fs/cgroup", "cgroup2",
+			  MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+}
+
 int mc_rootfs_mount_machine(void)
 {
 	if (mount_if_missing("proc", "/proc") < 0 ||
@@ -328,6 +343,7 @@ int mc_rootfs_mount_machine(void)
 	    (mkdir_if_missing("/dev", 0755) < 0 ||
 	     mount_at("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=755") < 0))
 		return -1;
+	mount_cgroup2();
 	open_console();
 	return 0;
 }

@@ -25,6 +25,32 @@ pid_t sys_clone(unsigned long flags)
 	return syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
 }
 
+#ifndef SYS_clone3
+#define SYS_clone3 435
+#endif
+#define MC_CLONE_INTO_CGROUP 0x200000000ULL
+
+/* struct clone_args of linux/sched.h, up to the cgroup field (VER2). */
+struct mc_clone_args {
+	unsigned long long flags, pidfd, child_tid, parent_tid, exit_signal,
+		stack, stack_size, tls, set_tid, set_tid_size, cgroup;
+};
+
+pid_t sys_clone3(unsigned long flags, int cgroup_fd)
+{
+	struct mc_clone_args args = {
+		.flags = flags,
+		.exit_signal = SIGCHLD,
+	};
+
+	if (cgroup_fd >= 0) {
+		args.flags |= MC_CLONE_INTO_CGROUP;
+		args.cgroup = (unsigned long long)cgroup_fd;
+	}
+	/* No stack: like fork, the child returns 0 on a copy of ours. */
+	return syscall(SYS_clone3, &args, sizeof(args));
+}
+
 int sys_mount(const char *source, const char *target, const char *type,
 	      unsigned long flags, const void *data)
 {

@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: MIT
+/* cgroups: the pure parts (sizes, CPUs, shares/weight, paths, validation). */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <cmocka.h>
+
+#include "cgroups.h"
+#include "cli.h"
+#include "error.h"
+#include "spec.h"
+
+static void test_parse_size(void **state)
+{
+	int64_t b;
+
+	(void)state;
+	assert_int_equal(mc_parse_size("100", &b), 0);
+	assert_int_equal(b, 100);
+	assert_int_equal(mc_parse_size("0", &b), 0);
+	assert_int_equal(b, 0);
+	assert_int_equal(mc_parse_size("512k", &b), 0);
+	assert_int_equal(b, 512 * 1024);
+	assert_int_equal(mc_parse_size("64m", &b), 0);
+	assert_int_equal(b, 64LL << 20);
+	assert_int_equal(mc_parse_size("64M", &b), 0);
+	assert_int_equal(b, 64LL << 20);
+	assert_int_equal(mc_parse_size("2G", &b), 0);
+	assert_int_equal(b, 2LL << 30);
+	/* The largest that fits, and one past it. */
+	assert_int_equal(mc_parse_size("8589934591g", &b), 0);
+	assert_int_equal(mc_parse_size("8589934592g", &b), -1);
+	assert_int_equal(mc_parse_size("99999999999999999999", &b), -1);
+	static const char *const bad[] = { "", "10x", "m", "-1", "1.5g", "64mb",
+					   " 64m", "64m ", "+1", "0x10", "1e6" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		b = 42;
+		assert_int_equal(mc_parse_size(bad[i], &b), -1);
+		assert_int_equal(b, 42);
+	}
+	assert_int_equal(mc_parse_size(NULL, &b), -1);
+}
+
+static void test_parse_cpus(void **state)
+{
+	int64_t q;
+
+	(void)state;
+	assert_int_equal(mc_parse_cpus("0.5", 100000, &q), 0);
+	assert_int_equal(q, 50000);
+	assert_int_equal(mc_parse_cpus("1", 100000, &q), 0);
+	assert_int_equal(q, 100000);
+	assert_int_equal(mc_parse_cpus("1.", 100000, &q), 0);
+	assert_int_equal(q, 100000);
+	assert_int_equal(mc_parse_cpus(".25", 100000, &q), 0);
+	assert_int_equal(q, 25000);
+	assert_int_equal(mc_parse_cpus("2.75", 100000, &q), 0);
+	assert_int_equal(q, 275000);
+	/* Exact, not through a double: 0.1 is 10000, not 9999. */
+	assert_int_equal(mc_parse_cpus("0.1", 100000, &q), 0);
+	assert_int_equal(q, 10000);
+	/* Rounded to the µs; digits beyond a nanosecond are ignored. */
+	assert_int_equal(mc_parse_cpus("0.0000051", 100000, &q), 0);
+	assert_int_equal(q, 1);
+	assert_int_equal(mc_parse_cpus("0.333333333333", 100000, &q), 0);
+	assert_int_equal(q, 33333);
+	assert_int_equal(mc_parse_cpus("0.005", 100000, &q), 0);
+	assert_int_equal(q, 500);	/* too small: validation says so */
+	static const char *const bad[] = { "", "-1", "0", "0.0", ".", "abc",
+					   "1.5x", "1,5", "0.000001", "1e3",
+					   "100001", " 1" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(mc_parse_cpus(bad[i], 100000, &q), -1);
+}
+
+static void test_parse_int(void **state)
+{
+	int64_t n;
+
+	(void)state;
+	assert_int_equal(mc_parse_int("20", 1, 100, &n), 0);
+	assert_int_equal(n, 20);
+	assert_int_equal(mc_parse_int("-1", -1, 100, &n), 0);
+	assert_int_equal(n, -1);
+	assert_int_equal(mc_parse_int("abc", -1, 100, &n), -1);
+	assert_int_equal(mc_parse_int("", -1, 100, &n), -1);
+	assert_int_equal(mc_parse_int("12abc", -1, 100, &n), -1);
+	assert_int_equal(mc_parse_int("101", -1, 100, &n), -1);
+	assert_int_equal(mc_parse_int("-2", -1, 100, &n), -1);
+	assert_int_equal(mc_parse_int(" 5", -1, 100, &n), -1);
+	assert_int_equal(mc_parse_int("99999999999999999999", -1, INT64_MAX, &n),
+			 -1);
+}
+
+static void test_shares_weight(void **state)
+{
+	(void)state;
+	/* The ends of both ranges meet; 0 stays "not set". */
+	assert_int_equal(mc_cgroup_shares_to_weight(2), 1);
+	assert_int_equal(mc_cgroup_shares_to_weight(262144), 10000);
+	assert_int_equal(mc_cgroup_shares_to_weight(0), 0);
+	assert_int_equal(mc_cgroup_shares_to_weight(1), 1);
+	assert_int_equal(mc_cgroup_shares_to_weight(1000000), 10000);
+	/* crun/runc: 1024 shares (v1's default) is weight 39. */
+	assert_int_equal(mc_cgroup_shares_to_weight(1024), 39);
+	assert_int_equal(mc_cgroup_weight_to_shares(1), 2);
+	assert_int_equal(mc_cgroup_weight_to_shares(10000), 262144);
+	assert_int_equal(mc_cgroup_weight_to_shares(0), 0);
+	assert_int_equal(mc_cgroup_weight_to_shares(100), 2598);
+	/* Round trip for every weight. */
+	for (uint64_t w = 1; w <= 10000; w++)
+		assert_int_equal(
+			mc_cgroup_shares_to_weight(mc_cgroup_weight_to_shares(w)), w);
+}
+
+static void test_format_size(void **state)
+{
+	char buf[32];
+
+	(void)state;
+	mc_format_size(buf, sizeof(buf), 64LL << 20);
+	assert_string_equal(buf, "64 MiB");
+	mc_format_size(buf, sizeof(buf), 32LL << 20);
+	assert_string_equal(buf, "32 MiB");
+	mc_format_size(buf, sizeof(buf), 2LL << 30);
+	assert_string_equal(buf, "2 GiB");
+	mc_format_size(buf, sizeof(buf), 1536LL << 10);
+	assert_string_equal(buf, "1536 KiB");
+	mc_format_size(buf, sizeof(buf), 1000);
+	assert_string_equal(buf, "1000 bytes");
+	mc_format_size(buf, sizeof(buf), 100000);
+	assert_string_equal(buf, "100000 bytes");
+}
+
+static void test_path(void **state)
+{
+	char buf[64];
+
+	(void)state;
+	assert_int_equal(mc_cgroup_path(buf, sizeof(buf), NULL, NULL, 1234), 0);
+	assert_string_equal(buf, "mcstatic/1234");
+	assert_int_equal(mc_cgroup_path(buf, sizeof(buf), NULL, "web", 1), 0);
+	assert_string_equal(buf, "mcstatic/web");
+	assert_int_equal(mc_cgroup_path(buf, sizeof(buf), "/a//b/", "c", 1), 0);
+	assert_string_equal(buf, "a/b/c");
+	assert_int_equal(mc_cgroup_path(buf, sizeof(buf), "/", NULL, 7), 0);
+	assert_string_equal(buf, "7");
+	assert_int_equal(mc_cgroup_path(buf, sizeof(buf), "a/../b", NULL, 7), -1);
+	assert_string_equal(mc_error_text(), "cgroup path: '..' is not allowed");
+	assert_int_equal(mc_cgroup_path(buf, sizeof(buf), "./a", NULL, 7), -1);
+	assert_int_equal(mc_cgroup_path(buf, sizeof(buf), NULL, "..", 7), -1);
+	assert_int_equal(mc_cgroup_path(buf, sizeof(buf), NULL, ".", 7), -1);
+	assert_int_equal(mc_cgroup_path(buf, sizeof(buf), NULL, "a/b", 7), -1);
+	assert_string_equal(mc_error_text(),
+			    "cgroup name 'a/b': expected one path component");
+	assert_int_equal(mc_cgroup_path(buf, sizeof(buf), NULL, "", 7), -1);
+	assert_int_equal(mc_cgroup_path(buf, 12, "mcstatic", "toolong", 7), -1);
+	/* ".." inside a name part is a name, not a parent. */
+	assert_int_equal(mc_cgroup_path(buf, sizeof(buf), "a..b", "..c", 7), 0);
+	assert_string_equal(buf, "a..b/..c");
+}
+
+/* Parse ARGS (NULL-terminated, argv[0] implied) into SPEC. */
+static enum mc_cli_action parse(struct mc_spec *spec, ...)
+{
+	static char *argv[32];
+	va_list ap;
+	int argc = 1;
+
+	argv[0] = "mcstatic";
+	va_start(ap, spec);
+	while ((argv[argc] = va_arg(ap, char *)))
+		argc++;
+	va_end(ap);
+	mc_spec_free(spec);
+	mc_spec_init(spec, NULL);
+	return mc_cli_parse(argc, argv, spec);
+}
+
+static void test_flags(void **state)
+{
+	struct mc_spec spec;
+
+	(void)state;
+	mc_spec_init(&spec, NULL);
+	assert_int_equal(parse(&spec, "--memory", "64m", "--memory-swap=128m",
+			       "--cpus", "0.5", "--cpu-weight", "200",
+			       "--pids-limit", "100", "--cgroup-parent", "p",
+			       "--cgroup", "n", "--stats", "true", NULL),
+			 MC_CLI_RUN);
+	assert_int_equal(spec.resources.memory_limit, 64LL << 20);
+	assert_int_equal(spec.resources.memory_swap, 128LL << 20);
+	assert_int_equal(spec.resources.cpu_quota, 50000);
+	assert_int_equal(spec.resources.cpu_period, 100000);
+	assert_int_equal(spec.resources.cpu_weight, 200);
+	assert_int_equal(spec.resources.pids_limit, 100);
+	assert_string_equal(spec.cgroup_parent, "p");
+	assert_string_equal(spec.cgroup_name, "n");
+	assert_true(spec.cgroup_stats);
+	assert_true(mc_cgroup_wanted(&spec));
+
+	assert_int_equal(parse(&spec, "--pids-limit", "-1", "--memory-swap",
+			       "-1", "true", NULL),
+			 MC_CLI_RUN);
+	assert_int_equal(spec.resources.pids_limit, -1);
+	assert_int_equal(spec.resources.memory_swap, -1);
+
+	assert_int_equal(parse(&spec, "true", NULL), MC_CLI_RUN);
+	assert_false(mc_cgroup_wanted(&spec));
+
+	assert_int_equal(parse(&spec, "--memory", "10x", "true", NULL),
+			 MC_CLI_ERROR);
+	assert_string_equal(mc_error_text(),
+			    "--memory '10x': expected a size above 0, in bytes "
+			    "or with k, m, g (e.g. 64m)");
+	assert_int_equal(parse(&spec, "--memory", "0", "true", NULL),
+			 MC_CLI_ERROR);
+	assert_int_equal(parse(&spec, "--cpus", "-1", "true", NULL),
+			 MC_CLI_ERROR);
+	assert_string_equal(mc_error_text(),
+			    "--cpus '-1': expected a number of CPUs above 0, e.g. 0.5");
+	assert_int_equal(parse(&spec, "--pids-limit", "abc", "true", NULL),
+			 MC_CLI_ERROR);
+	assert_string_equal(mc_error_text(),
+			    "--pids-limit 'abc': expected 1 or more, or -1 for no limit");
+	assert_int_equal(parse(&spec, "--pids-limit", "0", "true", NULL),
+			 MC_CLI_ERROR);
+	assert_int_equal(parse(&spec, "--cpu-weight", "10001", "true", NULL),
+			 MC_CLI_ERROR);
+	assert_int_equal(parse(&spec, "--memory-swap", "0", "true", NULL),
+			 MC_CLI_ERROR);
+	mc_spec_free(&spec);
+}
+
+/* Validation runs before anything is made, so these touch no cgroup. */
+static void expect_invalid(const struct mc_resources *r, const char *text)
+{
+	struct mc_cgroup *cg = (void *)1;
+	struct mc_spec spec;
+
+	mc_spec_init(&spec, NULL);
+	spec.resources = *r;
+	assert_int_equal(mc_cgroup_create(&spec, &cg), -1);
+	assert_null(cg);
+	assert_string_equal(mc_error_text(), text);
+	mc_spec_free(&spec);
+}
+
+static void test_validate(void **state)
+{
+	(void)state;
+	expect_invalid(&(struct mc_resources){ .memory_swap = 1 << 20 },
+		       "a swap limit (--memory-swap) needs a memory limit (--memory)");
+	expect_invalid(&(struct mc_resources){ .memory_limit = 64 << 20,
+					       .memory_swap = 32 << 20 },
+		       "--memory-swap 32 MiB is below --memory 64 MiB (it is memory plus swap)");
+	expect_invalid(&(struct mc_resources){ .cpu_quota = 500,
+					       .cpu_period = 100000 },
+		       "--cpus: a quota of 500 µs per 100000 µs is below the "
+		       "kernel's minimum of 1000 µs (use --cpus 0.01 or more)");
+	expect_invalid(&(struct mc_resources){ .cpu_quota = 5000,
+					       .cpu_period = 500 },
+		       "CPU period 500 µs: the kernel takes 1000 to 1000000");
+	expect_invalid(&(struct mc_resources){ .cpu_weight = 10001 },
+		       "CPU weight 10001: expected 1 to 10000");
+	expect_invalid(&(struct mc_resources){ .pids_limit = -5 },
+		       "pids limit -5: expected 1 or more, or -1");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_size),
+		cmocka_unit_test(test_parse_cpus),
+		cmocka_unit_test(test_parse_int),
+		cmocka_unit_test(test_shares_weight),
+		cmocka_unit_test(test_format_size),
+		cmocka_unit_test(test_path),
+		cmocka_unit_test(test_flags),
+		cmocka_unit_test(test_validate),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
