@@ -48,25 +48,52 @@ static int mkdir_if_missing(const char *path, mode_t mode)
 	return 0;
 }
 
-/* mkdir -p: mount targets the rootfs lacks are made, as runc does. */
-static int mkdir_all(const char *path, mode_t mode)
+/* Leave the rootfs as it was: remove what mkdir_all made, deepest first. */
+static void rmdir_made(const char *path, size_t made)
+{
+	char buf[PATH_MAX];
+	char *slash;
+
+	if (!made)
+		return;
+	snprintf(buf, sizeof(buf), "%s", path);
+	while (strlen(buf) >= made && rmdir(buf) == 0 &&
+	       (slash = strrchr(buf, '/')) && slash != buf)
+		*slash = '\0';
+}
+
+/*
+ * mkdir -p: mount targets the rootfs lacks are made, as runc does.  *MADE is
+ * the length of the path's first component that had to be made (0: none),
+ * so that a failed mount can take them away again (rmdir_made).
+ */
+static int mkdir_all(const char *path, size_t *made)
 {
 	char buf[PATH_MAX];
 	size_t len = strlen(path);
 
+	*made = 0;
 	if (len >= sizeof(buf))
 		return mc_error(ENAMETOOLONG, "mkdir %s", path);
 	memcpy(buf, path, len + 1);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
+	for (char *p = buf + 1;; p++) {
+		if (*p && *p != '/')
 			continue;
 		*p = '\0';
-		if (mkdir_if_missing(buf, 0755) < 0)
+		if (mkdir(buf, 0755) == 0) {
+			if (!*made)
+				*made = p - buf;
+		} else if (errno != EEXIST) {
+			mc_error(errno, "mkdir %s", buf);
+			rmdir_made(buf, *made);
 			return -1;
+		}
+		if (p == buf + len)
+			return 0;
 		*p = '/';
 	}
-	return mkdir_if_missing(buf, mode);
 }
+
 
 static int mount_at(const char *source, const char *target, const char *type,
 		    unsigned long flags, const char *data)
@@ -265,11 +292,15 @@ static int extra_mounts(const struct mc_spec *spec)
 {
 	for (size_t i = 0; i < spec->n_mounts; i++) {
 		const struct mc_mount *m = &spec->mounts[i];
+		size_t made;
 
-		if (mkdir_all(m->target, 0755) < 0 ||
-		    mount_at(m->source, m->target, m->type, m->flags,
-			     m->data) < 0)
+		if (mkdir_all(m->target, &made) < 0)
 			return -1;
+		if (mount_at(m->source, m->target, m->type, m->flags,
+			     m->data) < 0) {
+			rmdir_made(m->target, made);
+			return -1;
+		}
 		mc_debug("[child] Mounted %s on %s", m->type, m->target);
 	}
 	return 0;
