@@ -190,37 +190,52 @@ static int helper_failed(const struct id_kind *kind, int status, int err_fd)
 			kind->helper, status, kind->subid_file);
 }
 
-static int spawn_helper(const struct id_kind *kind, char **argv)
-{
-	_cleanup_close_ int err_fd = -1;
-	int status, pipefd[2];
+/* A running newuidmap/newgidmap: both run at once, as each takes ~1 ms. */
+struct helper_run {
+	const struct id_kind *kind;
 	pid_t pid;
+	int err_fd;	/* its stderr, read for the error line */
+};
+
+static int start_helper(struct helper_run *run, char **argv)
+{
+	int pipefd[2];
 
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
-		return mc_error(errno, "%s", kind->helper);
-	pid = fork();
-	if (pid == 0) {
+		return mc_error(errno, "%s", run->kind->helper);
+	run->pid = fork();
+	if (run->pid == 0) {
 		dup2(pipefd[1], STDERR_FILENO);
-		execvp(kind->helper, argv);
+		execvp(run->kind->helper, argv);
 		_exit(MC_EXIT_NOTFOUND);
 	}
 	close(pipefd[1]);
-	err_fd = pipefd[0];
-	if (pid < 0 || waitpid(pid, &status, 0) < 0)
-		return mc_error(errno, "%s", kind->helper);
+	run->err_fd = pipefd[0];
+	return run->pid < 0 ? mc_error(errno, "%s", run->kind->helper) : 0;
+}
+
+static int finish_helper(struct helper_run *run)
+{
+	_cleanup_close_ int err_fd = run->err_fd;
+	int status;
+
+	if (run->pid <= 0)
+		return 0;
+	if (waitpid(run->pid, &status, 0) < 0)
+		return mc_error(errno, "%s", run->kind->helper);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
-	return helper_failed(kind, WIFEXITED(status) ? WEXITSTATUS(status)
-						     : 128 + WTERMSIG(status),
+	return helper_failed(run->kind, WIFEXITED(status) ? WEXITSTATUS(status)
+							  : 128 + WTERMSIG(status),
 			     err_fd);
 }
 
 /* newuidmap PID C H N ...: setuid helpers that check /etc/subuid for us. */
-static int run_helper(const struct id_kind *kind, pid_t child,
+static int run_helper(struct helper_run *run, pid_t child,
 		      const struct mc_idmap *maps, size_t n)
 {
 	char num[1 + 3 * MC_MAX_IDMAPS][12];
-	char *argv[3 + 3 * MC_MAX_IDMAPS] = { (char *)kind->helper, num[0] };
+	char *argv[3 + 3 * MC_MAX_IDMAPS] = { (char *)run->kind->helper, num[0] };
 
 	snprintf(num[0], sizeof(num[0]), "%d", child);
 	for (size_t i = 0; i < n; i++) {
@@ -233,7 +248,7 @@ static int run_helper(const struct id_kind *kind, pid_t child,
 		}
 	}
 	argv[2 + 3 * n] = NULL;
-	return spawn_helper(kind, argv);
+	return start_helper(run, argv);
 }
 
 /* A process may write a map of only itself; wider maps need the helper. */
@@ -244,42 +259,58 @@ static bool needs_helper(const struct mc_idmap *maps, size_t n,
 	       (n != 1 || maps[0].host_id != self || maps[0].count != 1);
 }
 
-static int write_map(pid_t child, const struct id_kind *kind,
+/* Write a map ourselves, or start the helper that will (RUN). */
+static int write_map(pid_t child, struct helper_run *run,
 		     const struct mc_idmap *maps, size_t n, unsigned int self)
 {
 	char path[64], text[MC_MAX_IDMAPS * 36];
 
 	if (needs_helper(maps, n, self))
-		return run_helper(kind, child, maps, n);
-	snprintf(path, sizeof(path), "/proc/%d/%s", child, kind->map_file);
+		return run_helper(run, child, maps, n);
+	snprintf(path, sizeof(path), "/proc/%d/%s", child, run->kind->map_file);
 	format_map(text, sizeof(text), maps, n);
 	if (write_file(path, text) < 0) {
 		text[strcspn(text, "\n")] = '\0';
-		return mc_error(errno, "%s '%s'%s", kind->map_file, text,
+		return mc_error(errno, "%s '%s'%s", run->kind->map_file, text,
 				n > 1 ? " ..." : "");
 	}
 	return 0;
 }
 
-int mc_namespaces_write_maps(const struct mc_spec *spec, pid_t child)
+/* Without CAP_SETGID outside, gid_map may only be written once setgroups
+ * is denied (the kernel's rule since 3.19). */
+static int deny_setgroups(const struct mc_spec *spec, pid_t child)
 {
 	char path[64];
 
+	if (geteuid() == 0 ||
+	    needs_helper(spec->gid_maps, spec->n_gid_maps, getegid()))
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/setgroups", child);
+	return write_file(path, "deny") < 0 ? mc_error(errno, "%s", path) : 0;
+}
+
+int mc_namespaces_write_maps(const struct mc_spec *spec, pid_t child)
+{
+	struct helper_run uid_run = { &uid_kind, -1, -1 };
+	struct helper_run gid_run = { &gid_kind, -1, -1 };
+	int ret;
+
 	if (!(spec->namespaces & CLONE_NEWUSER))
 		return 0;
-	if (write_map(child, &uid_kind, spec->uid_maps, spec->n_uid_maps,
-		      geteuid()) < 0)
-		return -1;
-	/* Without CAP_SETGID outside, gid_map may only be written once
-	 * setgroups is denied (the kernel's rule since 3.19). */
-	if (!needs_helper(spec->gid_maps, spec->n_gid_maps, getegid()) &&
-	    geteuid() != 0) {
-		snprintf(path, sizeof(path), "/proc/%d/setgroups", child);
-		if (write_file(path, "deny") < 0)
-			return mc_error(errno, "%s", path);
-	}
-	if (write_map(child, &gid_kind, spec->gid_maps, spec->n_gid_maps,
-		      getegid()) < 0)
+	ret = write_map(child, &uid_run, spec->uid_maps, spec->n_uid_maps,
+			geteuid());
+	if (ret == 0)
+		ret = deny_setgroups(spec, child);
+	if (ret == 0)
+		ret = write_map(child, &gid_run, spec->gid_maps,
+				spec->n_gid_maps, getegid());
+	/* Both helpers are waited for, whatever failed. */
+	if (finish_helper(&uid_run) < 0)
+		ret = -1;
+	if (finish_helper(&gid_run) < 0)
+		ret = -1;
+	if (ret)
 		return -1;
 	mc_debug("[parent] Wrote uid and gid maps (%zu and %zu ranges)",
 		 spec->n_uid_maps, spec->n_gid_maps);
