@@ -50,16 +50,7 @@ int mc_cgroup_finish(struct mc_cgroup *cg, int status);
 /* Kill what is left and remove the cgroup without a report; CG may be NULL. */
 void mc_cgroup_destroy(struct mc_cgroup *cg);
 
-/* Pure helpers, shared by the front-ends and unit-tested. */
-
-/* "64m", "1g", "512k", "100" (bytes; k/m/g are powers of 1024). */
-int mc_parse_size(const char *s, int64_t *bytes);
-
-/* "0.5" CPUs → a quota in µs per PERIOD µs, e.g. 50000 per 100000. */
-int mc_parse_cpus(const char *s, uint64_t period, int64_t *quota);
-
-/* A decimal in [min, max], the whole string. */
-int mc_parse_int(const char *s, int64_t min, int64_t max, int64_t *out);
+/* Pure helpers, unit-tested. */
 
 /* The OCI/crun linear mapping between v1 shares and v2 weight. */
 uint64_t mc_cgroup_shares_to_weight(uint64_t shares);

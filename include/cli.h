@@ -2,6 +2,8 @@
 #ifndef MC_CLI_H
 #define MC_CLI_H
 
+#include <stdint.h>
+
 #include "spec.h"
 
 enum mc_cli_action {
@@ -15,6 +17,17 @@ enum mc_cli_action {
 enum mc_cli_action mc_cli_parse(int argc, char **argv, struct mc_spec *spec);
 
 void mc_cli_usage(void);
+
+/* Values of the resource flags, unit-tested. */
+/* "64m", "1g", "512k", "100" (bytes; k/m/g are powers of 1024). */
+int mc_parse_size(const char *s, int64_t *bytes);
+
+/* "0.5" CPUs → a quota in µs per PERIOD µs, e.g. 50000 per 100000. */
+int mc_parse_cpus(const char *s, uint64_t period, int64_t *quota);
+
+/* A decimal in [min, max], the whole string. */
+int mc_parse_int(const char *s, int64_t min, int64_t max, int64_t *out);
+
 const char *mc_cli_version(void);
 
 #endif

@@ -73,96 +73,6 @@ struct mc_cgroup {
 /* Pure helpers                                                        */
 /* ------------------------------------------------------------------ */
 
-/* Decimal digits at S into *V; the end, or NULL without digits or on overflow. */
-static const char *scan_u64(const char *s, uint64_t *v)
-{
-	const char *p = s;
-
-	for (*v = 0; *p >= '0' && *p <= '9'; p++) {
-		if (*v > (UINT64_MAX - 9) / 10)
-			return NULL;
-		*v = *v * 10 + (uint64_t)(*p - '0');
-	}
-	return p == s ? NULL : p;
-}
-
-int mc_parse_int(const char *s, int64_t min, int64_t max, int64_t *out)
-{
-	bool neg = s && *s == '-';
-	const char *end;
-	uint64_t v;
-
-	if (!s || !(end = scan_u64(s + neg, &v)) || *end || v > INT64_MAX)
-		return -1;
-	if ((neg ? -(int64_t)v : (int64_t)v) < min ||
-	    (neg ? -(int64_t)v : (int64_t)v) > max)
-		return -1;
-	*out = neg ? -(int64_t)v : (int64_t)v;
-	return 0;
-}
-
-int mc_parse_size(const char *s, int64_t *bytes)
-{
-	uint64_t v = 0, mult = 1;
-	const char *p = s;
-
-	if (!s || *s < '0' || *s > '9')
-		return -1;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		if (v > (uint64_t)INT64_MAX / 10)
-			return -1;
-		v = v * 10 + (uint64_t)(*p - '0');
-	}
-	switch (*p) {
-	case '\0':
-		break;
-	case 'k': case 'K':
-		mult = 1ULL << 10;
-		break;
-	case 'm': case 'M':
-		mult = 1ULL << 20;
-		break;
-	case 'g': case 'G':
-		mult = 1ULL << 30;
-		break;
-	default:
-		return -1;
-	}
-	if (*p && p[1])
-		return -1;
-	if (v > (uint64_t)INT64_MAX / mult)
-		return -1;
-	*bytes = (int64_t)(v * mult);
-	return 0;
-}
-
-/* Exact decimal arithmetic: "0.5" is 50000 of 100000, not 49999. */
-int mc_parse_cpus(const char *s, uint64_t period, int64_t *quota)
-{
-	uint64_t whole = 0, frac = 0, scale = 1;
-	const char *p = s;
-
-	if (!s || !*s || period == 0)
-		return -1;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		whole = whole * 10 + (uint64_t)(*p - '0');
-		if (whole > 100000)	/* more CPUs than any machine has */
-			return -1;
-	}
-	if (*p == '.') {
-		for (p++; *p >= '0' && *p <= '9'; p++) {
-			if (scale >= 1000000000ULL)
-				continue;	/* beyond a nanosecond of quota */
-			frac = frac * 10 + (uint64_t)(*p - '0');
-			scale *= 10;
-		}
-	}
-	if (*p || p == s || (p == s + 1 && *s == '.'))
-		return -1;
-	*quota = (int64_t)(whole * period + (frac * period + scale / 2) / scale);
-	return *quota > 0 ? 0 : -1;
-}
-
 /* Linear from [2, 262144] shares to [1, 10000], as runc and crun map them. */
 uint64_t mc_cgroup_shares_to_weight(uint64_t shares)
 {
@@ -305,7 +215,7 @@ static int read_u64(const char *dir, const char *file, uint64_t *v)
 
 	if (read_file(dir, file, buf, sizeof(buf)) <= 0)
 		return -1;
-	return scan_u64(buf, v) ? 0 : -1;
+	return mc_scan_u64(buf, v) ? 0 : -1;
 }
 
 /* The value of "KEY N" in a flat-keyed file (memory.events, cpu.stat). */
@@ -321,7 +231,7 @@ static int read_key(const char *dir, const char *file, const char *key,
 		if (*line == '\n')
 			line++;
 		if (!strncmp(line, key, klen) && line[klen] == ' ')
-			return scan_u64(line + klen + 1, v) ? 0 : -1;
+			return mc_scan_u64(line + klen + 1, v) ? 0 : -1;
 	}
 	return -1;
 }
@@ -361,7 +271,7 @@ static int kill_listed(const char *dir)
 
 	if (read_file(dir, "cgroup.procs", buf, sizeof(buf)) <= 0)
 		return 0;
-	while ((p = scan_u64(p, &pid))) {
+	while ((p = mc_scan_u64(p, &pid))) {
 		if (pid > 0 && pid < INT_MAX && kill((pid_t)pid, SIGKILL) == 0)
 			n++;
 		while (*p == '\n')

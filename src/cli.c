@@ -162,16 +162,85 @@ static int parse_tmpfs(struct mc_spec *spec, char *arg)
 	return 0;
 }
 
+int mc_parse_int(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+	bool neg = s && *s == '-';
+	const char *end;
+	uint64_t v;
+
+	if (!s || !(end = mc_scan_u64(s + neg, &v)) || *end || v > INT64_MAX)
+		return -1;
+	if ((neg ? -(int64_t)v : (int64_t)v) < min ||
+	    (neg ? -(int64_t)v : (int64_t)v) > max)
+		return -1;
+	*out = neg ? -(int64_t)v : (int64_t)v;
+	return 0;
+}
+
+int mc_parse_size(const char *s, int64_t *bytes)
+{
+	uint64_t v, mult = 1;
+	const char *p;
+
+	if (!s || !(p = mc_scan_u64(s, &v)))
+		return -1;
+	switch (*p) {
+	case '\0':
+		break;
+	case 'k': case 'K':
+		mult = 1ULL << 10;
+		break;
+	case 'm': case 'M':
+		mult = 1ULL << 20;
+		break;
+	case 'g': case 'G':
+		mult = 1ULL << 30;
+		break;
+	default:
+		return -1;
+	}
+	if (*p && p[1])
+		return -1;
+	if (v > (uint64_t)INT64_MAX / mult)
+		return -1;
+	*bytes = (int64_t)(v * mult);
+	return 0;
+}
+
+/* Exact decimal arithmetic: "0.5" is 50000 of 100000, not 49999. */
+int mc_parse_cpus(const char *s, uint64_t period, int64_t *quota)
+{
+	uint64_t whole = 0, frac = 0, scale = 1;
+	const char *p = s;
+
+	if (!s || !*s || period == 0)
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		whole = whole * 10 + (uint64_t)(*p - '0');
+		if (whole > 100000)	/* more CPUs than any machine has */
+			return -1;
+	}
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9'; p++) {
+			if (scale >= 1000000000ULL)
+				continue;	/* beyond a nanosecond of quota */
+			frac = frac * 10 + (uint64_t)(*p - '0');
+			scale *= 10;
+		}
+	}
+	if (*p || p == s || (p == s + 1 && *s == '.'))
+		return -1;
+	*quota = (int64_t)(whole * period + (frac * period + scale / 2) / scale);
+	return *quota > 0 ? 0 : -1;
+}
+
+/* An unsigned int at S: the number of digits read, or -1. */
 static int parse_uint(const char *s, unsigned int *out)
 {
-	char *end;
-	unsigned long v;
+	uint64_t v;
+	const char *end = mc_scan_u64(s, &v);
 
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || v > UINT_MAX)
+	if (!end || v > UINT_MAX)
 		return -1;
 	*out = v;
 	return end - s;
