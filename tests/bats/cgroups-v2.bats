@@ -11,50 +11,11 @@
 # single quotes only, at most ~2000 bytes.
 
 load helpers
+load vm-helpers
 
-BOOT="$REPO/tests/vm/boot.sh"
-
-setup_file() {
-	require_artifacts
-	"$REPO/tests/deps.sh" qemu-system-x86 linux-image-amd64 cpio >&2
-	export VM_INITRD="$BATS_FILE_TMPDIR/initramfs.cpio.gz"
-	"$REPO/rootfs-build/initramfs.sh" "$VM_INITRD" --rootfs "$ROOTFS" --mcstatic "$MC" >&2 ||
-		fail "rootfs-build/initramfs.sh failed"
-}
-
+setup_file() { vm_setup_file; }
 setup() { common_setup; }
 teardown() { common_teardown; }
-
-vm_script() { tr '\n' ' ' | sed 's/ *$//'; }
-
-# vm_boot [--append P]... -- MCSTATIC-ARGS: console in $output, copy in $T/console.
-vm_boot() {
-	local opts=()
-	while [[ $1 != -- ]]; do opts+=("$1"); shift; done
-	shift
-	run --separate-stderr "$BOOT" --initrd "$VM_INITRD" --timeout "${VM_TIMEOUT:-180}" "${opts[@]}" -- "$@"
-	printf '%s\n' "$output" >"$T/console"
-	echo "# console: $T/console" >&3
-}
-
-# The machine ran its container, which exited with WANT, and powered off.
-assert_vm_ok() {
-	[[ $status -eq 0 ]] || fail "qemu exited with $status (124: timeout)
-$output
---- stderr ---
-$stderr"
-	[[ $output != *"Kernel panic"* ]] || fail "the kernel panicked
-$output"
-	assert_line "mcstatic: container exited with status $1"
-}
-
-value_of() {
-	local line
-	line=$(grep -m1 "^$1=" <<<"$output") || fail "no '$1=' line on the console:
-$output"
-	line=${line#"$1="}
-	echo "${line%% *}"
-}
 
 # Every "left=" line says 0: no cgroup of ours survived any inner run.
 assert_none_left() {

@@ -16,73 +16,11 @@
 # ";", "do", "then", "|", "&&").
 
 load helpers
+load vm-helpers
 
-BOOT="$REPO/tests/vm/boot.sh"
-
-setup_file() {
-	require_artifacts
-	"$REPO/tests/deps.sh" qemu-system-x86 linux-image-amd64 cpio >&2
-	compgen -G '/boot/vmlinuz-*' >/dev/null ||
-		fail "no /boot/vmlinuz-* although linux-image-amd64 is installed"
-	# One initramfs for the whole file, from the binary under test (not the
-	# cache in tests/vm/build, which a human may be using).
-	export VM_INITRD="$BATS_FILE_TMPDIR/initramfs.cpio.gz"
-	"$REPO/rootfs-build/initramfs.sh" "$VM_INITRD" --rootfs "$ROOTFS" --mcstatic "$MC" >&2 ||
-		fail "rootfs-build/initramfs.sh failed"
-}
-
+setup_file() { vm_setup_file; }
 setup() { common_setup; }
 teardown() { common_teardown; }
-
-# Read a script from stdin and make it one line (no trailing blank).
-vm_script() { tr '\n' ' ' | sed 's/ *$//'; }
-
-# vm_boot MCSTATIC-ARGS...: boot, keep the console in $output (stderr of
-# boot.sh — initramfs or qemu messages — in $stderr) and a copy in $T/console.
-vm_boot() {
-	run --separate-stderr "$BOOT" --initrd "$VM_INITRD" --timeout "${VM_TIMEOUT:-120}" -- "$@"
-	printf '%s\n' "$output" >"$T/console"
-}
-
-# assert_vm_ok N: the machine ran the container, printed the status line with
-# N exactly once, powered off by itself and did not panic.
-assert_vm_ok() {
-	local want=$1 n
-	if [[ $status -eq 124 ]]; then
-		fail "qemu timed out (killed by boot.sh): the guest never powered off
---- console ---
-$output
---- stderr ---
-$stderr"
-	fi
-	if [[ $status -ne 0 ]]; then
-		fail "qemu exited with $status, not 0
---- console ---
-$output
---- stderr ---
-$stderr"
-	fi
-	if [[ $output == *"Kernel panic"* ]]; then
-		fail "the kernel panicked
---- console ---
-$output"
-	fi
-	n=$(grep -c '^mcstatic: container exited with status' <<<"$output" || true)
-	if [[ $n -ne 1 ]]; then
-		fail "expected one status line, found $n
---- console ---
-$output"
-	fi
-	assert_line "mcstatic: container exited with status $want"
-}
-
-# value_of KEY: the text after "KEY=" on the first console line starting so.
-value_of() {
-	local line
-	line=$(grep -m1 "^$1=" <<<"$output") || fail "no '$1=' line on the console:
-$output"
-	echo "${line#"$1="}"
-}
 
 @test "vm: container is PID 1 with its own root and /proc, status 0, power-off" {
 	local script
@@ -94,7 +32,7 @@ printf cmdline=; tr '\0' ' ' </proc/1/cmdline; echo;
 exit 0
 EOF
 	)
-	vm_boot --pid --rootfs /rootfs --debug /bin/sh -c "$script"
+	vm_boot -- --pid --rootfs /rootfs --debug /bin/sh -c "$script"
 	assert_vm_ok 0
 	assert_line "pid=1"
 	assert_line "[child] pivot_root not possible on initramfs: moved rootfs to / and chroot'ed"
@@ -133,7 +71,7 @@ echo zombies=$(cat /proc/[0-9]*/stat 2>/dev/null | grep -c ') Z ');
 exit 42
 EOF
 	)
-	vm_boot --rootfs /rootfs /bin/sh -c "$script"
+	vm_boot -- --rootfs /rootfs /bin/sh -c "$script"
 	assert_vm_ok 42
 	local orphans
 	orphans=$(value_of orphans)
@@ -145,7 +83,7 @@ $output"
 
 @test "vm: a container killed by SIGKILL is reported as status 137" {
 	# Without --pid: a PID-1 shell could not SIGKILL itself.
-	vm_boot --rootfs /rootfs /bin/sh -c 'echo before; kill -KILL $$; echo after'
+	vm_boot -- --rootfs /rootfs /bin/sh -c 'echo before; kill -KILL $$; echo after'
 	assert_vm_ok 137
 	assert_line "before"
 	refute_line "after"
@@ -165,7 +103,7 @@ echo ps-end;
 echo zombies=$(cat /proc/[0-9]*/stat 2>/dev/null | grep -c ') Z ')
 EOF
 	)
-	vm_boot --pid --init --rootfs /rootfs /bin/sh -c "$script"
+	vm_boot -- --pid --init --rootfs /rootfs /bin/sh -c "$script"
 	assert_vm_ok 0
 	# The command is the child of mcstatic's init.
 	assert_line "pid=2"
