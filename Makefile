@@ -73,6 +73,8 @@ valgrind: deps build/mcstatic-glibc rootfs ## check the glibc build for leaks an
 	$(VALGRIND) build/mcstatic-glibc /bin/true
 	$(VALGRIND) build/mcstatic-glibc --env A=1 --env A=2 /bin/sh -c 'exit 0'
 	$(VALGRIND) build/mcstatic-glibc --pid --rootfs $(ROOTFS) --tmpfs /tmp:size=1m /bin/true
+	$(VALGRIND) build/mcstatic-glibc --memory 64m --pids-limit 50 --stats --rootfs $(ROOTFS) /bin/true
+	$(VALGRIND) build/mcstatic-glibc --user --hostname v --rootfs $(ROOTFS) /bin/true
 	$(VALGRIND) build/mcstatic-glibc --pid --rootfs $(ROOTFS) --debug /bin/sh -c 'exit 3'; \
 		test $$? -eq 3
 	$(VALGRIND) build/mcstatic-glibc --rootfs ./nope /bin/true; test $$? -eq 125
