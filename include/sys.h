@@ -2,6 +2,7 @@
 #ifndef MC_SYS_H
 #define MC_SYS_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 /*
@@ -25,7 +26,10 @@ int sys_mount(const char *source, const char *target, const char *type,
 int sys_umount2(const char *target, int flags);
 int sys_pivot_root(const char *new_root, const char *put_old);
 
-/* Mark every fd >= first close-on-exec (close_range, or a /proc walk). */
-int sys_cloexec_from(unsigned int first);
+/*
+ * Close every fd >= FIRST, or with CLOEXEC_ONLY mark them close-on-exec
+ * (close_range, or a /proc walk on kernels before 5.11).
+ */
+int sys_close_from(unsigned int first, bool cloexec_only);
 
 #endif

@@ -49,7 +49,7 @@ static int child_setup(const struct mc_spec *spec)
 	if (mc_namespaces_set_identity(spec) < 0)
 		return -1;
 	/* The command gets fds 0, 1 and 2 and nothing else. */
-	if (sys_cloexec_from(3) < 0)
+	if (sys_close_from(3, true) < 0)
 		return mc_error(errno, "close inherited fds");
 	return 0;
 }
@@ -87,8 +87,9 @@ static _Noreturn void run_init(const struct mc_spec *spec, int sock,
 			setpgid(0, 0);
 		exec_command(spec, sock, mask);
 	}
-	/* Only the command holds the socket now: the parent sees its exec. */
-	close(sock);
+	/* Only the command holds the socket now (the parent sees its exec),
+	 * and the init keeps no inherited descriptor open either. */
+	sys_close_from(3, false);
 	mc_debug("[init] Command PID: %d", cmd);
 	_exit(mc_exit_status(mc_supervise(cmd, set, spec->init_group)));
 }

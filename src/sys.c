@@ -67,7 +67,15 @@ int sys_pivot_root(const char *new_root, const char *put_old)
 	return syscall(SYS_pivot_root, new_root, put_old);
 }
 
-static int cloexec_walk(unsigned int first)
+static void close_one(int fd, bool cloexec_only)
+{
+	if (cloexec_only)
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
+	else
+		close(fd);
+}
+
+static int close_walk(unsigned int first, bool cloexec_only)
 {
 	struct rlimit rl = { 0 };
 	DIR *d = opendir("/proc/self/fd");
@@ -80,7 +88,7 @@ static int cloexec_walk(unsigned int first)
 
 			if (e->d_name[0] != '.' && fd >= (int)first &&
 			    fd != dirfd(d))
-				fcntl(fd, F_SETFD, FD_CLOEXEC);
+				close_one(fd, cloexec_only);
 		}
 		closedir(d);
 		return 0;
@@ -88,14 +96,15 @@ static int cloexec_walk(unsigned int first)
 	/* No /proc: fall back to every possible descriptor. */
 	getrlimit(RLIMIT_NOFILE, &rl);
 	for (rlim_t fd = first; fd < rl.rlim_cur && fd < 65536; fd++)
-		fcntl(fd, F_SETFD, FD_CLOEXEC);
+		close_one(fd, cloexec_only);
 	return 0;
 }
 
-int sys_cloexec_from(unsigned int first)
+int sys_close_from(unsigned int first, bool cloexec_only)
 {
-	if (syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+	if (syscall(SYS_close_range, first, ~0U,
+		    cloexec_only ? CLOSE_RANGE_CLOEXEC : 0) == 0)
 		return 0;
-	/* Kernels before 5.11 lack CLOSE_RANGE_CLOEXEC. */
-	return cloexec_walk(first);
+	/* Kernels before 5.11 lack CLOSE_RANGE_CLOEXEC (5.9: close_range). */
+	return close_walk(first, cloexec_only);
 }
