@@ -89,7 +89,7 @@ nogroup:x:65534:'
 # Mount points a runtime needs (proc, dev, sys) and the usual writable dirs.
 make_dirs() {
 	local d
-	for d in bin sbin usr/bin usr/sbin etc proc dev sys run var root tmp; do
+	for d in bin sbin usr/bin usr/sbin etc proc dev sys run var root tmp mnt; do
 		mkdir -p "$ROOT/$d"
 	done
 	chmod 0700 "$ROOT/root"

@@ -61,7 +61,7 @@ $output"
 }
 
 @test "--opt=value forms: --rootfs= --workdir= --env= --tmpfs=" {
-	run -0 "$MC" --pid --rootfs="$ROOTFS" --workdir=/etc --env=FOO=bar --tmpfs=/mnt/t sh -c 'pwd; echo "$FOO"; grep -c " /mnt/t tmpfs " /proc/mounts'
+	run -0 "$MC" --pid --rootfs="$ROOTFS" --workdir=/etc --env=FOO=bar --tmpfs=/tmp:size=1m sh -c 'pwd; echo "$FOO"; grep -c " /tmp tmpfs " /proc/mounts'
 	assert_line --index 0 "/etc"
 	assert_line --index 1 "bar"
 	assert_line --index 2 "1"

@@ -321,3 +321,13 @@ teardown() {
 	assert_line "EQ=form"
 	assert_nothing_left
 }
+
+@test "--tmpfs: a mount point the rootfs lacks is made (as runc does) and stays" {
+	cp -a "$ROOTFS" "$T/r"
+	run -0 "$MC" --rootfs "$T/r" --tmpfs /new/deep/dir sh -c 'grep -c " /new/deep/dir tmpfs " /proc/mounts'
+	assert_output 1
+	[[ -d $T/r/new/deep/dir ]]
+	# A failed mount takes back what it made.
+	run -125 "$MC" --rootfs "$T/r" --tmpfs /other/dir:size=bogus true
+	[[ ! -e $T/r/other ]]
+}
