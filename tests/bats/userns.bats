@@ -8,6 +8,7 @@ U=mcbats-user
 
 setup_file() {
 	command -v newuidmap >/dev/null || "$BATS_TEST_DIRNAME/../deps.sh" uidmap
+	command -v setcap >/dev/null || "$BATS_TEST_DIRNAME/../deps.sh" libcap2-bin
 	if ! id "$U" >/dev/null 2>&1; then
 		useradd --create-home --shell /bin/sh "$U"
 	fi
@@ -184,6 +185,21 @@ as_user() {
 		assert_stderr_line "$msg"
 		assert_nothing_left
 	done
+}
+
+@test "the seed's setcap route: cap_sys_admin on the binary, no user namespace" {
+	cp "$UDIR/mcstatic" "$UDIR/mcstatic-cap"
+	setcap cap_sys_admin+ep "$UDIR/mcstatic-cap"
+	run as_user "$UDIR/mcstatic-cap" --pid /bin/sh -c 'echo $$'
+	assert_success
+	assert_output 1
+	# No CAP_MKNOD: /dev gets the host's nodes bound instead.
+	run as_user "$UDIR/mcstatic-cap" --pid --rootfs "$UDIR/rootfs" \
+		sh -c 'echo $$; echo x >/dev/null && test -c /dev/zero && id -u'
+	rm -f "$UDIR/mcstatic-cap"
+	assert_success
+	assert_output "1
+$(id -u "$U")"
 }
 
 @test "root: --uts --hostname, --ipc, --cgroupns without --user" {
