@@ -19,7 +19,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,tests/unit/build/%,$(UNIT_SRCS))
 ROOTFS   ?= rootfs
 
 .PHONY: all debug clean install help examples valgrind demo test unit \
-	rootfs deps bench
+	rootfs deps bench fuzz
 
 all: mcstatic ## build ./mcstatic (static, stripped)
 
@@ -81,6 +81,18 @@ valgrind: deps build/mcstatic-glibc rootfs ## check the glibc build for leaks an
 	$(VALGRIND) build/mcstatic-glibc --bogus; test $$? -eq 125
 	$(VALGRIND) build/mcstatic-glibc /nonexistent; test $$? -eq 127
 	@echo "valgrind: no leaks, no errors"
+
+# libFuzzer with ASan and UBSan over the command-line front-end.
+FUZZ_SECONDS ?= 60
+build/fuzz_cli: tests/fuzz/fuzz_cli.c $(LIB_SRCS) $(HDRS)
+	@command -v clang >/dev/null || tests/deps.sh clang
+	@mkdir -p build
+	clang -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) $(WARN) \
+		$< $(LIB_SRCS) -o $@
+
+fuzz: build/fuzz_cli ## fuzz the flag parser for FUZZ_SECONDS (default 60)
+	@mkdir -p build/fuzz-corpus
+	build/fuzz_cli -max_total_time=$(FUZZ_SECONDS) build/fuzz-corpus tests/fuzz/corpus
 
 bench: all rootfs ## benchmarks against runc, crun, bubblewrap, unshare
 	ROOTFS=$(ROOTFS) bench/bench.sh
