@@ -4,7 +4,8 @@
 # passes hyperfine runc crun bubblewrap). Prints nothing when all are present.
 set -euo pipefail
 
-BASE_PKGS=(musl-tools bats bats-support bats-assert busybox-static libcmocka-dev libjsmn-dev valgrind)
+BASE_PKGS=(musl-tools bats bats-support bats-assert busybox-static libcmocka-dev libjsmn-dev valgrind
+	procps util-linux passwd libcap2-bin)
 
 installed() {
 	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
