@@ -261,22 +261,26 @@ static bool procs_empty(const char *dir)
 	return read_file(dir, "cgroup.procs", buf, sizeof(buf)) <= 0;
 }
 
-/* SIGKILL each process listed in DIR/cgroup.procs; how many there were. */
+/*
+ * SIGKILL each process listed in DIR/cgroup.procs; how many there were.  The
+ * whole file, however long: a frozen fork bomb can list thousands.
+ */
 static int kill_listed(const char *dir)
 {
-	char buf[8192];
-	const char *p = buf;
+	char path[PATH_MAX], line[32];
 	uint64_t pid;
+	FILE *f;
 	int n = 0;
 
-	if (read_file(dir, "cgroup.procs", buf, sizeof(buf)) <= 0)
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	f = fopen(path, "re");
+	if (!f)
 		return 0;
-	while ((p = mc_scan_u64(p, &pid))) {
-		if (pid > 0 && pid < INT_MAX && kill((pid_t)pid, SIGKILL) == 0)
+	while (fgets(line, sizeof(line), f))
+		if (mc_scan_u64(line, &pid) && pid > 0 && pid < INT_MAX &&
+		    kill((pid_t)pid, SIGKILL) == 0)
 			n++;
-		while (*p == '\n')
-			p++;
-	}
+	fclose(f);
 	return n;
 }
 

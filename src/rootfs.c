@@ -94,7 +94,6 @@ static int mkdir_all(const char *path, size_t *made)
 	}
 }
 
-
 static int mount_at(const char *source, const char *target, const char *type,
 		    unsigned long flags, const char *data)
 {

@@ -270,6 +270,17 @@ cpu_share() {
 	assert_nothing_left
 }
 
+@test "lifecycle: 3000 leftovers (more than one read of cgroup.procs) are all killed at once" {
+	local start=$SECONDS
+	run -0 --separate-stderr "$MC" --memory 512m --rootfs "$ROOTFS" \
+		/bin/sh -c 'for i in $(seq 3000); do sleep 100 & done; exit 0'
+	assert_stderr_line ""
+	# Killed, not waited for: well under the sleepers' 100 s.
+	(( SECONDS - start < 30 )) || fail "took $((SECONDS - start)) s"
+	assert_no_cgroups
+	assert_nothing_left
+}
+
 @test "lifecycle: SIGTERM to mcstatic is forwarded: status 143, cgroup removed" {
 	local d
 	d=$(cg_dir memory "$CG")
