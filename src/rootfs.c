@@ -48,6 +48,25 @@ static int mkdir_if_missing(const char *path, mode_t mode)
 	return 0;
 }
 
+/*
+ * /dev, /sys or /proc of the rootfs, made if missing.  Before pivot_root a
+ * symlink there would be followed into the host's tree: only a real
+ * directory will do.
+ */
+static int mount_point(const char *path, mode_t mode)
+{
+	const char *slash = path[0] == '/' ? "" : "/";
+	struct stat st;
+
+	if (mkdir_if_missing(path, mode) < 0)
+		return -1;
+	if (lstat(path, &st) < 0)
+		return mc_error(errno, "mount point %s%s", slash, path);
+	if (!S_ISDIR(st.st_mode))
+		return mc_error(ENOTDIR, "mount point %s%s", slash, path);
+	return 0;
+}
+
 /* Leave the rootfs as it was: remove what mkdir_all made, deepest first. */
 static void rmdir_made(const char *path, size_t made)
 {
@@ -177,7 +196,7 @@ static int mount_sys(void)
 {
 	const unsigned long flags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
 
-	if (mkdir_if_missing("sys", 0555) < 0)
+	if (mount_point("sys", 0555) < 0)
 		return -1;
 	if (sys_mount("sysfs", "sys", "sysfs", flags, NULL) < 0 &&
 	    (errno != EPERM || bind_mount("/sys", "sys", true) < 0))
@@ -194,7 +213,7 @@ static int mount_proc(const char *target, bool may_bind_host)
 {
 	const unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
 
-	if (mkdir_if_missing(target, 0555) < 0)
+	if (mount_point(target, 0555) < 0)
 		return -1;
 	if (sys_mount("proc", target, "proc", flags, NULL) < 0 &&
 	    (errno != EPERM || !may_bind_host ||
@@ -210,7 +229,7 @@ static int mount_dev(void)
 	mode_t old_umask = umask(0);
 	int ret = -1;
 
-	if (mkdir_if_missing("dev", 0755) < 0 ||
+	if (mount_point("dev", 0755) < 0 ||
 	    mount_at("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME,
 		     "mode=755,size=65536k") < 0 ||
 	    make_devices() < 0 || mkdir_if_missing("dev/pts", 0755) < 0 ||

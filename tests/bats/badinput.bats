@@ -141,3 +141,17 @@ bad() {
 	assert_equal "$(ls -A "$T/r" | tr '\n' ' ')" "$(ls -A "$ROOTFS" | tr '\n' ' ')"
 	assert_nothing_left
 }
+
+@test "a rootfs whose dev, sys or proc is a symlink (out of the rootfs): 125, nothing left" {
+	local d
+	for d in dev sys proc; do
+		rm -rf "$T/r"
+		cp -a "$ROOTFS" "$T/r"
+		rm -rf "${T:?}/r/$d"
+		ln -s /tmp "$T/r/$d"
+		snapshot_state
+		run -125 --separate-stderr "$MC" --pid --rootfs "$T/r" /bin/true
+		assert_stderr_line "mcstatic: rootfs $T/r: mount point /$d: Not a directory"
+		assert_nothing_left
+	done
+}
