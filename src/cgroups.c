@@ -12,6 +12,7 @@
  * mount at /sys/fs/cgroup/unified, so the container can be tracked there as
  * on a v2 host.  crun refuses hybrid hosts; we use what they offer.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -438,6 +439,42 @@ static void remove_dirs(struct mc_cgroup *cg, struct hierarchy *h)
 			break;
 		mc_debug("[cgroup] removed %s", h->dir);
 	}
+}
+
+/*
+ * What an mcstatic killed with SIGKILL left: mcstatic/<pid> whose pid is
+ * gone.  rmdir refuses a cgroup that still has processes, and a pid that is
+ * alive (even reused) is left alone, so only true leftovers go.
+ */
+static void remove_stale(const struct hierarchy *h)
+{
+	char parent[PATH_MAX], proc[32];
+	char *slash;
+	struct dirent *e;
+	uint64_t pid;
+	const char *end;
+	DIR *d;
+
+	snprintf(parent, sizeof(parent), "%s", h->dir);
+	slash = strrchr(parent, '/');
+	if (!slash)
+		return;
+	*slash = '\0';
+	d = opendir(parent);
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		end = mc_scan_u64(e->d_name, &pid);
+		if (!end || *end || pid > INT_MAX)
+			continue;
+		snprintf(proc, sizeof(proc), "/proc/%d", (int)pid);
+		if (access(proc, F_OK) == 0)
+			continue;
+		if (unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR) == 0)
+			mc_debug("[cgroup] removed %s/%s, left by a killed mcstatic",
+				 parent, e->d_name);
+	}
+	closedir(d);
 }
 
 static int enter_all(struct mc_cgroup *cg, pid_t pid)
@@ -933,6 +970,8 @@ int mc_cgroup_create(const struct mc_spec *spec, struct mc_cgroup **out)
 		mc_cgroup_destroy(cg);
 		return -1;
 	}
+	for (size_t i = 0; cg->default_parent && i < cg->n; i++)
+		remove_stale(&cg->h[i]);
 	*out = cg;
 	return 0;
 }

@@ -305,6 +305,41 @@ cpu_share() {
 	assert_nothing_left
 }
 
+@test "lifecycle: kill -9 of mcstatic leaves mcstatic/<pid>; the next run with a limit removes it" {
+	local d pid i
+	bg_start "$MC" --memory 64m --rootfs "$ROOTFS" /bin/sleep 100
+	pid=$BG_PID
+	d=$(cg_dir memory "$pid")
+	wait_for_procs "$d" 1
+	kill -KILL "$pid"
+	wait_pid_status "$pid" 5
+	for ((i = 0; i < 40; i++)); do
+		[[ -z $(cat "$d/cgroup.procs") ]] && break
+		sleep 0.05
+	done
+	[[ -d $d ]] || fail "expected the leftover $d"
+	run -0 "$MC" --memory 64m /bin/true
+	[[ ! -d $d ]] || fail "the leftover $d is still there"
+	assert_no_cgroups
+	assert_nothing_left
+}
+
+@test "lifecycle: a stale-looking mcstatic/<pid> that still has a process is left alone" {
+	local d sleeper
+	d=$(cg_dir memory 3999997)
+	mkdir -p "$d"
+	sleep 100 &
+	sleeper=$!
+	echo "$sleeper" >"$d/cgroup.procs"
+	run -0 "$MC" --memory 64m /bin/true
+	[[ -d $d ]] || fail "$d was removed with a process in it"
+	kill -KILL "$sleeper"
+	wait "$sleeper" 2>/dev/null || true
+	for _ in 1 2 3 4 5 6 7 8 9 10; do rmdir "$d" 2>/dev/null && break; sleep 0.1; done
+	rmdir "$(dirname "$d")" 2>/dev/null || true
+	assert_no_cgroups
+}
+
 @test "lifecycle: kill -9 of mcstatic: the command dies with it, the empty cgroup stays (documented)" {
 	local d i
 	d=$(cg_dir memory "$CG")
