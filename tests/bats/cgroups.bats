@@ -113,6 +113,19 @@ wait_for_procs() {
 
 # --- no limits ---------------------------------------------------------------------
 
+# kill_mcstatic_in DIR: once the command is in cgroup DIR, SIGKILL mcstatic
+# ($BG_PID) and wait until the command (killed by PDEATHSIG) has left DIR.
+kill_mcstatic_in() {
+	local d=$1 i
+	wait_for_procs "$d" 1
+	kill -KILL "$BG_PID"
+	wait_pid_status "$BG_PID" 5
+	for ((i = 0; i < 40; i++)); do
+		[[ -z $(cat "$d/cgroup.procs") ]] && break
+		sleep 0.05
+	done
+}
+
 @test "cgroups: no limit asked, no cgroup made: the command stays in ours" {
 	run -0 --separate-stderr "$MC" --debug --rootfs "$ROOTFS" /bin/cat /proc/self/cgroup
 	assert_output "$(cat /proc/$$/cgroup)"
@@ -306,17 +319,10 @@ cpu_share() {
 }
 
 @test "lifecycle: kill -9 of mcstatic leaves mcstatic/<pid>; the next run with a limit removes it" {
-	local d pid i
+	local d
 	bg_start "$MC" --memory 64m --rootfs "$ROOTFS" /bin/sleep 100
-	pid=$BG_PID
-	d=$(cg_dir memory "$pid")
-	wait_for_procs "$d" 1
-	kill -KILL "$pid"
-	wait_pid_status "$pid" 5
-	for ((i = 0; i < 40; i++)); do
-		[[ -z $(cat "$d/cgroup.procs") ]] && break
-		sleep 0.05
-	done
+	d=$(cg_dir memory "$BG_PID")
+	kill_mcstatic_in "$d"
 	[[ -d $d ]] || fail "expected the leftover $d"
 	run -0 "$MC" --memory 64m /bin/true
 	[[ ! -d $d ]] || fail "the leftover $d is still there"
@@ -341,16 +347,10 @@ cpu_share() {
 }
 
 @test "lifecycle: kill -9 of mcstatic: the command dies with it, the empty cgroup stays (documented)" {
-	local d i
+	local d
 	d=$(cg_dir memory "$CG")
 	bg_start "$MC" --memory 64m --cgroup "$CG" --rootfs "$ROOTFS" /bin/sleep 100
-	wait_for_procs "$d" 1
-	kill -KILL "$BG_PID"
-	wait_pid_status "$BG_PID" 5
-	for ((i = 0; i < 40; i++)); do
-		[[ -z $(cat "$d/cgroup.procs") ]] && break
-		sleep 0.05
-	done
+	kill_mcstatic_in "$d"
 	[[ -z $(cat "$d/cgroup.procs") ]] || fail "the command outlived mcstatic"
 	[[ -d $d ]] || fail "expected the known leftover $d"
 	cg_cleanup
