@@ -6,7 +6,10 @@ DESTDIR  ?=
 CC       := musl-gcc
 HOSTCC   ?= gcc
 WARN     := -Wall -Wextra -Werror
-CPPFLAGS := -std=c11 -D_GNU_SOURCE -Iinclude -DMC_VERSION='"$(VERSION)"'
+# musl-gcc does not search /usr/include: jsmn.h (libjsmn-dev, header-only)
+# is copied into a folder of its own.
+JSMN_DIR := build/jsmn
+CPPFLAGS := -std=c11 -D_GNU_SOURCE -Iinclude -I$(JSMN_DIR) -DMC_VERSION='"$(VERSION)"'
 CFLAGS   ?= -Os -fno-asynchronous-unwind-tables -fno-stack-protector \
 	    -ffunction-sections -fdata-sections
 LDFLAGS  ?= -static -s -Wl,--gc-sections
@@ -23,22 +26,27 @@ ROOTFS   ?= rootfs
 
 all: mcstatic ## build ./mcstatic (static, stripped)
 
-mcstatic: $(SRCS) $(HDRS) Makefile
+$(JSMN_DIR)/jsmn.h:
+	@test -f /usr/include/jsmn.h || tests/deps.sh
+	@mkdir -p $(JSMN_DIR)
+	cp /usr/include/jsmn.h $@
+
+mcstatic: $(SRCS) $(HDRS) Makefile $(JSMN_DIR)/jsmn.h
 	@command -v $(CC) >/dev/null || tests/deps.sh
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(SRCS) $(LDFLAGS) -o $@
 
 debug: mcstatic-debug ## build ./mcstatic-debug (static, -g -O0, not stripped)
 
-mcstatic-debug: $(SRCS) $(HDRS) Makefile
+mcstatic-debug: $(SRCS) $(HDRS) Makefile $(JSMN_DIR)/jsmn.h
 	$(CC) $(CPPFLAGS) $(WARN) -g -O0 $(SRCS) -static -o $@
 
 # valgrind cannot follow malloc in a static musl binary: the same sources,
 # built against glibc, are what it checks.
-build/mcstatic-glibc: $(SRCS) $(HDRS) Makefile
+build/mcstatic-glibc: $(SRCS) $(HDRS) Makefile $(JSMN_DIR)/jsmn.h
 	@mkdir -p build
 	$(HOSTCC) $(CPPFLAGS) $(WARN) -g -O0 $(SRCS) -o $@
 
-tests/unit/build/%: tests/unit/%.c $(LIB_SRCS) $(HDRS)
+tests/unit/build/%: tests/unit/%.c $(LIB_SRCS) $(HDRS) $(JSMN_DIR)/jsmn.h
 	@mkdir -p tests/unit/build
 	$(HOSTCC) $(CPPFLAGS) $(WARN) -g -O0 $< $(LIB_SRCS) -lcmocka -o $@
 
@@ -84,7 +92,7 @@ valgrind: deps build/mcstatic-glibc rootfs ## check the glibc build for leaks an
 
 # libFuzzer with ASan and UBSan over the command-line front-end.
 FUZZ_SECONDS ?= 60
-build/fuzz_cli: tests/fuzz/fuzz_cli.c $(LIB_SRCS) $(HDRS)
+build/fuzz_cli: tests/fuzz/fuzz_cli.c $(LIB_SRCS) $(HDRS) $(JSMN_DIR)/jsmn.h
 	@command -v clang >/dev/null || tests/deps.sh clang
 	@mkdir -p build
 	clang -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) $(WARN) \
