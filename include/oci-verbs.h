@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MC_OCI_VERBS_H
+#define MC_OCI_VERBS_H
+
+#include <stdbool.h>
+
+/* What the global options said; shared by every verb. */
+struct mc_oci {
+	const char *root;	/* state root */
+	const char *log;	/* --log FILE */
+	bool log_json;		/* --log-format json */
+	bool systemd_cgroup;
+};
+
+/* A verb's flag: "--name" (also "-name"), an optional one-letter form. */
+struct mc_flag {
+	const char *name;
+	char short_name;
+	int id;
+	bool has_arg;
+};
+
+/*
+ * Parse ARGV[FIRST..] while words are flags of FLAGS (ends with a zeroed
+ * entry), calling APPLY for each; returns the index of the first other
+ * word, or -1 with the error recorded.
+ */
+int mc_parse_flags(int argc, char **argv, int first,
+		   const struct mc_flag *flags,
+		   int (*apply)(void *ctx, int id, const char *value),
+		   void *ctx);
+
+/* ARGV[I] is the only word left, and a valid container ID. */
+int mc_oci_one_id(int argc, char **argv, int i, const char *verb,
+		  const char **id);
+
+/* "KILL", "SIGKILL", "kill", "9". */
+int mc_parse_signal(const char *s, int *sig);
+
+/* One function per verb: ARGV[0] is the verb; 0, or -1 with the error. */
+int mc_verb_create(struct mc_oci *oci, int argc, char **argv);
+int mc_verb_start(struct mc_oci *oci, int argc, char **argv);
+int mc_verb_run(struct mc_oci *oci, int argc, char **argv);
+int mc_verb_state(struct mc_oci *oci, int argc, char **argv);
+int mc_verb_kill(struct mc_oci *oci, int argc, char **argv);
+int mc_verb_delete(struct mc_oci *oci, int argc, char **argv);
+int mc_verb_exec(struct mc_oci *oci, int argc, char **argv);
+int mc_verb_list(struct mc_oci *oci, int argc, char **argv);
+int mc_verb_ps(struct mc_oci *oci, int argc, char **argv);
+int mc_verb_pause(struct mc_oci *oci, int argc, char **argv);
+int mc_verb_resume(struct mc_oci *oci, int argc, char **argv);
+int mc_verb_update(struct mc_oci *oci, int argc, char **argv);
+int mc_verb_events(struct mc_oci *oci, int argc, char **argv);
+int mc_verb_features(struct mc_oci *oci, int argc, char **argv);
+int mc_verb_spec(struct mc_oci *oci, int argc, char **argv);
+
+#endif

@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The OCI verbs on a container that exists: kill, delete, list, ps, pause,
+ * resume, update, events.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroups.h"
+#include "config.h"
+#include "error.h"
+#include "json.h"
+#include "oci-verbs.h"
+#include "state.h"
+#include "util.h"
+
+static const struct mc_flag none[] = { { 0 } };
+
+/* The one container ID a verb takes, loaded and locked. */
+static int load_one(struct mc_oci *oci, int argc, char **argv,
+		    const struct mc_flag *flags,
+		    int (*apply)(void *, int, const char *), void *ctx,
+		    struct mc_state *st, int *lock)
+{
+	const char *id;
+	int i = mc_parse_flags(argc, argv, 1, flags, apply, ctx);
+
+	if (i < 0 || mc_oci_one_id(argc, argv, i, argv[0], &id) < 0)
+		return -1;
+	return mc_state_load(oci->root, id, st, lock);
+}
+
+static void unload(struct mc_state *st, int lock)
+{
+	free(st->annotations_json);
+	st->annotations_json = NULL;
+	if (lock >= 0)
+		close(lock);
+}
+
+static int open_cgroup(const struct mc_state *st, struct mc_cgroup **cg)
+{
+	if (!st->cgroup[0])
+		return mc_error(0, "container %s has no cgroup", st->id);
+	return mc_cgroup_open(st->cgroup, st->cgroup_made, cg);
+}
+
+static int set_flag(void *ctx, int id, const char *v)
+{
+	(void)id;
+	(void)v;
+	*(bool *)ctx = true;
+	return 0;
+}
+
+/* kill [--all] ID [SIGNAL]: SIGTERM by default, as runc. */
+int mc_verb_kill(struct mc_oci *oci, int argc, char **argv)
+{
+	static const struct mc_flag flags[] = { { "--all", 'a', 0, false },
+						 { 0 } };
+	struct mc_state st = { 0 };
+	struct mc_cgroup *cg;
+	bool all = false;
+	int i, sig = SIGTERM, lock = -1, ret = 0;
+
+	i = mc_parse_flags(argc, argv, 1, flags, set_flag, &all);
+	if (i < 0)
+		return -1;
+	if (i + 2 == argc) {
+		if (mc_parse_signal(argv[i + 1], &sig) < 0)
+			return -1;
+		argc--;
+	}
+	if (i >= argc)
+		return mc_error(0, "kill: a container ID is needed");
+	if (i + 1 != argc)
+		return mc_error(0, "kill: expected ID [SIGNAL]");
+	if (mc_state_check_id(argv[i]) < 0 ||
+	    mc_state_load(oci->root, argv[i], &st, &lock) < 0)
+		return -1;
+	if (mc_state_status(&st) == MC_STATUS_STOPPED)
+		ret = mc_error(0, "container not running");
+	else if (all && st.cgroup[0] && open_cgroup(&st, &cg) == 0) {
+		ret = mc_cgroup_signal(cg, sig);
+		mc_cgroup_close(cg);
+	} else if (kill(st.pid, sig) < 0) {
+		ret = mc_error(errno, "kill %d", st.pid);
+	}
+	unload(&st, lock);
+	return ret;
+}
+
+/* delete [--force] ID: a running container needs --force, as runc. */
+int mc_verb_delete(struct mc_oci *oci, int argc, char **argv)
+{
+	static const struct mc_flag flags[] = { { "--force", 'f', 0, false },
+						 { 0 } };
+	struct mc_state st = { 0 };
+	bool force = false;
+	enum mc_status status;
+	const char *id;
+	int i, lock = -1;
+
+	i = mc_parse_flags(argc, argv, 1, flags, set_flag, &force);
+	if (i < 0 || mc_oci_one_id(argc, argv, i, "delete", &id) < 0)
+		return -1;
+	if (mc_state_load(oci->root, id, &st, &lock) < 0) {
+		/* Gone already: --force is content, as runc. */
+		if (force && mc_error_errno() == ENOENT)
+			return 0;
+		return -1;
+	}
+	status = mc_state_status(&st);
+	if (!force && (status == MC_STATUS_RUNNING || status == MC_STATUS_PAUSED)) {
+		mc_error(0, "cannot delete container %s that is not stopped: %s",
+			 id, mc_status_name(status));
+		unload(&st, lock);
+		return -1;
+	}
+	mc_oci_remove_container(&st);
+	unload(&st, lock);
+	return 0;
+}
+
+enum list_format { LIST_TABLE, LIST_JSON };
+
+struct list_args {
+	enum list_format format;
+	bool quiet;
+};
+
+static int apply_list(void *ctx, int id, const char *v)
+{
+	struct list_args *a = ctx;
+
+	if (id == 1) {
+		a->quiet = true;
+		return 0;
+	}
+	if (!strcmp(v, "table"))
+		a->format = LIST_TABLE;
+	else if (!strcmp(v, "json"))
+		a->format = LIST_JSON;
+	else
+		return mc_error(0, "invalid format option: %s", v);
+	return 0;
+}
+
+static const struct mc_flag format_flags[] = {
+	{ "--format", 'f', 0, true },
+	{ "--quiet", 'q', 1, false },
+	{ 0 }
+};
+
+static void list_one(const struct list_args *a, struct mc_state *st,
+		     bool first, struct mc_buf *json)
+{
+	enum mc_status status = mc_state_status(st);
+
+	if (a->quiet) {
+		printf("%s\n", st->id);
+		return;
+	}
+	if (a->format == LIST_JSON) {
+		mc_buf_printf(json, "%s", first ? "" : ",");
+		mc_state_json_compact(st, status, json);
+		return;
+	}
+	printf("%-12s%-12d%-12s%-12s%-33s%s\n", st->id,
+	       status == MC_STATUS_STOPPED ? 0 : st->pid,
+	       mc_status_name(status), st->bundle, st->created,
+	       st->owner[0] ? st->owner : "root");
+}
+
+int mc_verb_list(struct mc_oci *oci, int argc, char **argv)
+{
+	struct list_args a = { 0 };
+	struct mc_buf json = { 0 };
+	char **ids = NULL;
+	size_t n = 0, shown = 0;
+	int i = mc_parse_flags(argc, argv, 1, format_flags, apply_list, &a);
+
+	if (i < 0)
+		return -1;
+	if (i != argc)
+		return mc_error(0, "list: no arguments expected");
+	if (mc_state_list(oci->root, &ids, &n) < 0)
+		return -1;
+	if (a.format == LIST_TABLE && !a.quiet)
+		printf("%-12s%-12s%-12s%-12s%-33s%s\n", "ID", "PID", "STATUS",
+		       "BUNDLE", "CREATED", "OWNER");
+	mc_buf_printf(&json, "[");
+	for (size_t k = 0; k < n; k++) {
+		struct mc_state st = { 0 };
+		int lock = -1;
+
+		if (mc_state_load(oci->root, ids[k], &st, &lock) == 0) {
+			list_one(&a, &st, shown++ == 0, &json);
+			unload(&st, lock);
+		}
+		free(ids[k]);
+	}
+	free(ids);
+	mc_buf_printf(&json, "]\n");
+	/* runc prints null for an empty list; an empty array is valid too. */
+	if (a.format == LIST_JSON && !a.quiet)
+		fwrite(json.data, 1, json.len, stdout);
+	mc_buf_free(&json);
+	return 0;
+}
+
+/* The pids in the container's cgroup, or just its init without one. */
+static int container_pids(const struct mc_state *st, pid_t **pids, size_t *n)
+{
+	struct mc_cgroup *cg;
+	int ret;
+
+	if (st->cgroup[0] && open_cgroup(st, &cg) == 0) {
+		ret = mc_cgroup_pids(cg, pids, n);
+		mc_cgroup_close(cg);
+		return ret;
+	}
+	*pids = malloc(sizeof(**pids));
+	if (!*pids)
+		return mc_error(ENOMEM, "ps");
+	**pids = st->pid;
+	*n = mc_state_status(st) == MC_STATUS_STOPPED ? 0 : 1;
+	return 0;
+}
+
+static bool has_pid(const pid_t *pids, size_t n, pid_t pid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (pids[i] == pid)
+			return true;
+	return false;
+}
+
+/* ps's table, filtered to the container's pids (the PID column). */
+static int ps_table(const pid_t *pids, size_t n)
+{
+	char line[4096];
+	FILE *ps = popen("ps -ef", "r");
+	bool header = true;
+
+	if (!ps)
+		return mc_error(errno, "ps -ef");
+	while (fgets(line, sizeof(line), ps)) {
+		char user[64];
+		int pid;
+
+		if (header || (sscanf(line, "%63s %d", user, &pid) == 2 &&
+			       has_pid(pids, n, pid)))
+			fputs(line, stdout);
+		header = false;
+	}
+	return pclose(ps) == 0 ? 0 : mc_error(0, "ps -ef failed");
+}
+
+int mc_verb_ps(struct mc_oci *oci, int argc, char **argv)
+{
+	struct list_args a = { 0 };
+	struct mc_state st = { 0 };
+	pid_t *pids = NULL;
+	size_t n = 0;
+	int lock = -1, ret;
+
+	if (load_one(oci, argc, argv, format_flags, apply_list, &a, &st,
+		     &lock) < 0)
+		return -1;
+	ret = container_pids(&st, &pids, &n);
+	unload(&st, lock);
+	if (ret < 0)
+		return -1;
+	if (a.format == LIST_JSON) {
+		/* Pure JSON: containerd's shim parses the whole output. */
+		printf("[");
+		for (size_t i = 0; i < n; i++)
+			printf("%s%d", i ? "," : "", pids[i]);
+		printf("]\n");
+	} else {
+		ret = ps_table(pids, n);
+	}
+	free(pids);
+	return ret;
+}
+
+static int freeze(struct mc_oci *oci, int argc, char **argv, bool frozen)
+{
+	struct mc_state st = { 0 };
+	struct mc_cgroup *cg;
+	enum mc_status status;
+	int lock = -1, ret;
+
+	if (load_one(oci, argc, argv, none, NULL, NULL, &st, &lock) < 0)
+		return -1;
+	status = mc_state_status(&st);
+	if (status == MC_STATUS_STOPPED || status == MC_STATUS_CREATED)
+		ret = mc_error(0, "container not running");
+	else if (frozen && status == MC_STATUS_PAUSED)
+		ret = mc_error(0, "container already paused");
+	else if (!frozen && status != MC_STATUS_PAUSED)
+		ret = mc_error(0, "container not paused");
+	else if ((ret = open_cgroup(&st, &cg)) == 0) {
+		ret = frozen ? mc_cgroup_freeze(cg) : mc_cgroup_thaw(cg);
+		mc_cgroup_close(cg);
+		st.status = frozen ? MC_STATUS_PAUSED : MC_STATUS_RUNNING;
+		if (ret == 0)
+			ret = mc_state_save(&st);
+	}
+	unload(&st, lock);
+	return ret;
+}
+
+int mc_verb_pause(struct mc_oci *oci, int argc, char **argv)
+{
+	return freeze(oci, argc, argv, true);
+}
+
+int mc_verb_resume(struct mc_oci *oci, int argc, char **argv)
+{
+	return freeze(oci, argc, argv, false);
+}
+
+int mc_verb_events(struct mc_oci *oci, int argc, char **argv)
+{
+	static const struct mc_flag flags[] = {
+		{ "--stats", 0, 0, false },
+		{ "--interval", 0, 1, true },
+		{ 0 }
+	};
+	struct mc_state st = { 0 };
+	struct mc_buf b = { 0 };
+	struct mc_cgroup *cg;
+	bool stats = false;
+	int lock = -1, ret;
+
+	if (load_one(oci, argc, argv, flags, set_flag, &stats, &st, &lock) < 0)
+		return -1;
+	if (!stats)
+		ret = mc_error(0, "events: only --stats is supported");
+	else if ((ret = open_cgroup(&st, &cg)) == 0) {
+		mc_buf_printf(&b, "{\"type\":\"stats\",\"id\":");
+		mc_buf_json_str(&b, st.id);
+		mc_buf_printf(&b, ",\"data\":");
+		ret = mc_cgroup_stats_json(cg, &b);
+		mc_buf_printf(&b, "}\n");
+		mc_cgroup_close(cg);
+		if (ret == 0)
+			fwrite(b.data, 1, b.len, stdout);
+	}
+	mc_buf_free(&b);
+	unload(&st, lock);
+	return ret;
+}
