@@ -127,6 +127,22 @@ static void test_script_gets_state_args_env(void **state)
 	assert_no_children();
 }
 
+static void test_no_env_means_empty(void **state)
+{
+	char path[256], body[300];
+	struct mc_hook hook = { .path = path };
+	char *got;
+
+	(void)state;
+	snprintf(body, sizeof(body), "env > %s/env-empty", tmpdir);
+	script(path, sizeof(path), "env.sh", body);
+	setenv("MC_TEST_NOT_INHERITED", "1", 1);
+	assert_int_equal(mc_hooks_run(&hook, 1, "poststop", "{}"), 0);
+	got = slurp(tmpdir, "env-empty");
+	assert_null(strstr(got, "MC_TEST_NOT_INHERITED"));
+	assert_null(strstr(got, "HOME="));
+}
+
 /* This binary as the hook: argv[0], fds, signal state, which sh hides. */
 static int record_hook(char **argv)
 {
@@ -287,6 +303,37 @@ static void test_timeout_kills(void **state)
 	assert_no_children();
 }
 
+static char *big_state(size_t size)
+{
+	char *s = malloc(size + 1);
+
+	assert_non_null(s);
+	memset(s, 'x', size);
+	s[0] = '"';
+	s[size - 1] = '"';
+	s[size] = '\0';
+	return s;
+}
+
+/* Our write of a state it never reads must not outlast the timeout. */
+static void test_timeout_with_unread_state(void **state)
+{
+	char path[256];
+	struct mc_hook hook = { .path = path, .timeout = 1 };
+	char *json = big_state(256 * 1024);
+	double start, took;
+
+	(void)state;
+	script(path, sizeof(path), "slow-noread.sh", "exec sleep 30");
+	start = now();
+	assert_int_equal(mc_hooks_run(&hook, 1, "prestart", json), -1);
+	took = now() - start;
+	assert_true(took < 2.5);
+	assert_non_null(strstr(mc_error_text(), ": timed out after 1 s"));
+	free(json);
+	assert_no_children();
+}
+
 /* A hook that ends in time, under a timeout, is not disturbed. */
 static void test_timeout_not_reached(void **state)
 {
@@ -299,18 +346,6 @@ static void test_timeout_not_reached(void **state)
 	start = now();
 	assert_int_equal(mc_hooks_run(&hook, 1, "prestart", "{}"), 0);
 	assert_true(now() - start < 2);
-}
-
-static char *big_state(size_t size)
-{
-	char *s = malloc(size + 1);
-
-	assert_non_null(s);
-	memset(s, 'x', size);
-	s[0] = '"';
-	s[size - 1] = '"';
-	s[size] = '\0';
-	return s;
 }
 
 static void test_large_state_not_read(void **state)
@@ -391,12 +426,14 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kind_names_and_fatality),
 		cmocka_unit_test(test_script_gets_state_args_env),
+		cmocka_unit_test(test_no_env_means_empty),
 		cmocka_unit_test(test_argv0_fds_and_signals),
 		cmocka_unit_test(test_no_args_means_path_as_argv0),
 		cmocka_unit_test(test_failing_hook),
 		cmocka_unit_test(test_killed_hook),
 		cmocka_unit_test(test_stops_at_first_failure),
 		cmocka_unit_test(test_timeout_kills),
+		cmocka_unit_test(test_timeout_with_unread_state),
 		cmocka_unit_test(test_timeout_not_reached),
 		cmocka_unit_test(test_large_state_not_read),
 		cmocka_unit_test(test_large_state_read),
