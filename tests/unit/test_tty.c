@@ -160,7 +160,7 @@ static int controlling_checks(int slave)
 	for (int fd = 0; fd <= 2; fd++)
 		if (fcntl(fd, F_GETFD) != 0)
 			return 5;
-	if (fcntl(slave, F_GETFD) != -1 || errno != EBADF)
+	if (slave > 2 && (fcntl(slave, F_GETFD) != -1 || errno != EBADF))
 		return 6;
 	return 0;
 }
@@ -182,6 +182,14 @@ static void test_make_controlling(void **state)
 	assert_true(pid >= 0);
 	if (pid == 0)
 		_exit(setsid() < 0 ? 10 : controlling_checks(s));
+	assert_int_equal(wait_child(pid), 0);
+	/* The slave already is fd 0, close-on-exec: it must stay open on exec. */
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(0);
+		_exit(fcntl(s, F_DUPFD_CLOEXEC, 0) != 0 ? 11 : controlling_checks(0));
+	}
 	assert_int_equal(wait_child(pid), 0);
 	close(s);
 	close(m);
