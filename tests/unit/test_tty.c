@@ -374,6 +374,66 @@ static void test_relay_output_after_input_eof(void **state)
 	close(m);
 }
 
+/*
+ * The container writes much before it reads its much input: the relay must
+ * keep reading output while the pty's input is full, or both sides block.
+ */
+#define FLOW_OUT (128 * 1024)
+#define FLOW_IN (60 * 1024)
+
+static _Noreturn void flow_child(int m, int s)
+{
+	static char buf[FLOW_OUT];
+	size_t got = 0;
+	ssize_t n;
+
+	close(m);
+	memset(buf, 'o', sizeof(buf));
+	if (write(s, buf, sizeof(buf)) != (ssize_t)sizeof(buf))
+		_exit(1);
+	while (got < FLOW_IN && (n = read(s, buf, sizeof(buf))) > 0)
+		got += (size_t)n;
+	_exit(got == FLOW_IN ? 0 : 2);
+}
+
+static void test_relay_flow_control(void **state)
+{
+	static char input[FLOW_IN];
+	int m, s, in[2], out;
+	struct termios t;
+	struct stat st;
+	pid_t pid;
+
+	(void)state;
+	open_pair(&m, &s);
+	/* Raw: no line limit, no echo, no newline translation. */
+	assert_int_equal(tcgetattr(s, &t), 0);
+	cfmakeraw(&t);
+	assert_int_equal(tcsetattr(s, TCSANOW, &t), 0);
+	assert_int_equal(pipe(in), 0);
+	memset(input, 'i', sizeof(input));
+	assert_int_equal(write(in[1], input, sizeof(input)), sizeof(input));
+	close(in[1]);
+	out = open(tmpdir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	assert_true(out >= 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		flow_child(m, s);
+	close(s);
+	alarm(20);	/* a deadlock fails the test instead of hanging it */
+	assert_int_equal(mc_tty_relay(&(struct mc_tty_relay){
+			 .master = m, .in_fd = in[0], .out_fd = out,
+			 .signal_fd = -1 }), 0);
+	alarm(0);
+	assert_int_equal(wait_child(pid), 0);
+	assert_int_equal(fstat(out, &st), 0);
+	assert_int_equal(st.st_size, FLOW_OUT);
+	close(out);
+	close(in[0]);
+	close(m);
+}
+
 static int stop_signal;
 
 static int on_signal(const struct signalfd_siginfo *si, void *data)
@@ -504,6 +564,7 @@ int main(void)
 		cmocka_unit_test(test_send_fd_no_listener),
 		cmocka_unit_test(test_relay_copies_both_ways),
 		cmocka_unit_test(test_relay_output_after_input_eof),
+		cmocka_unit_test(test_relay_flow_control),
 		cmocka_unit_test(test_relay_raw_and_resize),
 		cmocka_unit_test(test_relay_initial_size),
 	};
