@@ -2,6 +2,7 @@
 /* OCI hooks: a program with the state on stdin, under a timeout. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -208,6 +209,8 @@ static int wait_hook(struct hook_run *run, int timeout)
 			return 1;
 		if (run->pidfd < 0 && (ms < 0 || ms > HOOK_TICK_MS))
 			ms = HOOK_TICK_MS;
+		if (ms > INT_MAX)
+			ms = INT_MAX;
 		if (run->in >= 0)
 			p[in = np++] = (struct pollfd){ run->in, POLLOUT, 0 };
 		if (run->out >= 0)
