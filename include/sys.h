@@ -32,4 +32,7 @@ int sys_pivot_root(const char *new_root, const char *put_old);
  */
 int sys_close_from(unsigned int first, bool cloexec_only);
 
+/* A close-on-exec fd that polls readable once PID exits (Linux 5.3). */
+int sys_pidfd_open(pid_t pid);
+
 #endif

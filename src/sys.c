@@ -108,3 +108,12 @@ int sys_close_from(unsigned int first, bool cloexec_only)
 	/* Kernels before 5.11 lack CLOSE_RANGE_CLOEXEC (5.9: close_range). */
 	return close_walk(first, cloexec_only);
 }
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+
+int sys_pidfd_open(pid_t pid)
+{
+	return syscall(SYS_pidfd_open, pid, 0);
+}
