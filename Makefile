@@ -16,7 +16,7 @@ LDFLAGS  ?= -static -s -Wl,--gc-sections
 
 SRCS     := $(wildcard src/*.c)
 LIB_SRCS := $(filter-out src/main.c,$(SRCS))
-HDRS     := $(wildcard include/*.h)
+HDRS     := $(wildcard include/*.h src/*.h)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,tests/unit/build/%,$(UNIT_SRCS))
 ROOTFS   ?= rootfs
