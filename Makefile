@@ -16,7 +16,7 @@ LDFLAGS  ?= -static -s -Wl,--gc-sections
 
 SRCS     := $(wildcard src/*.c)
 LIB_SRCS := $(filter-out src/main.c,$(SRCS))
-HDRS     := $(wildcard include/*.h)
+HDRS     := $(wildcard include/*.h src/*.h)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,tests/unit/build/%,$(UNIT_SRCS))
 ROOTFS   ?= rootfs
@@ -90,17 +90,20 @@ valgrind: deps build/mcstatic-glibc rootfs ## check the glibc build for leaks an
 	$(VALGRIND) build/mcstatic-glibc /nonexistent; test $$? -eq 127
 	@echo "valgrind: no leaks, no errors"
 
-# libFuzzer with ASan and UBSan over the command-line front-end.
+# libFuzzer with ASan and UBSan over the front-ends: the command line and
+# config.json.
 FUZZ_SECONDS ?= 60
-build/fuzz_cli: tests/fuzz/fuzz_cli.c $(LIB_SRCS) $(HDRS) $(JSMN_DIR)/jsmn.h
+build/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(HDRS) $(JSMN_DIR)/jsmn.h
 	@command -v clang >/dev/null || tests/deps.sh clang
 	@mkdir -p build
 	clang -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) $(WARN) \
 		$< $(LIB_SRCS) -o $@
 
-fuzz: build/fuzz_cli ## fuzz the flag parser for FUZZ_SECONDS (default 60)
-	@mkdir -p build/fuzz-corpus
+fuzz: build/fuzz_cli build/fuzz_config ## fuzz the flag and config.json parsers, FUZZ_SECONDS each (default 60)
+	@mkdir -p build/fuzz-corpus build/fuzz-corpus-config
 	build/fuzz_cli -max_total_time=$(FUZZ_SECONDS) build/fuzz-corpus tests/fuzz/corpus
+	build/fuzz_config -max_total_time=$(FUZZ_SECONDS) -dict=tests/fuzz/config.dict \
+		build/fuzz-corpus-config tests/fuzz/corpus-config
 
 bench: all rootfs ## benchmarks against runc, crun, bubblewrap, unshare
 	ROOTFS=$(ROOTFS) bench/bench.sh

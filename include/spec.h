@@ -8,9 +8,21 @@
 
 /*
  * Everything a user can ask for, shaped after the OCI runtime spec.  The seed
- * flags (cli.c) fill it; nothing below the front-ends knows which one did.
- * Strings are borrowed from the front-end's input; arrays are owned.
+ * flags (cli.c) and config.json (config.c) fill it; nothing below the
+ * front-ends knows which one did.  Strings are borrowed from the front-end's
+ * input or registered with mc_spec_own(); arrays are owned.
  */
+
+/* linux.namespaces: spec->namespaces (CLONE_NEW*) says which are NEW;
+ * ns_path[] names one to JOIN. */
+enum mc_ns {
+	MC_NS_USER, MC_NS_MNT, MC_NS_PID, MC_NS_NET, MC_NS_IPC, MC_NS_UTS,
+	MC_NS_CGROUP, MC_NS_COUNT
+};
+
+int mc_ns_clone_flag(enum mc_ns ns);	/* CLONE_NEWUSER ... */
+/* "user", "mnt", "pid", "net", "ipc", "uts", "cgroup": the /proc/PID/ns names */
+const char *mc_ns_name(enum mc_ns ns);
 
 struct mc_mount {
 	const char *source;
@@ -18,6 +30,56 @@ struct mc_mount {
 	const char *type;
 	unsigned long flags;	/* MS_* */
 	char *data;		/* owned; fs-specific options, or NULL */
+	/* MS_PRIVATE|MS_REC etc., applied by a second mount call */
+	unsigned long propagation;
+	bool tmpcopyup;		/* runc's: copy the image's dir into the tmpfs */
+};
+
+struct mc_rlimit {
+	int resource;		/* RLIMIT_* */
+	uint64_t soft, hard;
+};
+
+/* process.capabilities: bit n = capability n */
+struct mc_caps {
+	uint64_t bounding, effective, permitted, inheritable, ambient;
+};
+
+/* linux.devices: a node made in the container's /dev */
+struct mc_device {
+	char *path;
+	char type;		/* 'c', 'b', 'p', 'u' */
+	int64_t major, minor;
+	unsigned int file_mode;
+	bool has_mode;
+	unsigned int uid, gid;
+	bool has_uid, has_gid;
+};
+
+/* linux.resources.devices: the device cgroup's rules, in order */
+struct mc_dev_rule {
+	bool allow;
+	char type;		/* 'a', 'c', 'b' */
+	int64_t major, minor;	/* -1 = any */
+	char access[4];		/* some of "rwm" */
+};
+
+struct mc_hook {
+	char *path;
+	char **args;		/* NULL-terminated, or NULL */
+	char **env;		/* NULL-terminated, or NULL */
+	int timeout;		/* seconds, 0 none */
+};
+
+enum mc_hook_kind {
+	MC_HOOK_PRESTART, MC_HOOK_CREATE_RUNTIME, MC_HOOK_CREATE_CONTAINER,
+	MC_HOOK_START_CONTAINER, MC_HOOK_POSTSTART, MC_HOOK_POSTSTOP,
+	MC_HOOK_KINDS
+};
+
+struct mc_kv {
+	char *key;
+	char *value;
 };
 
 /* One line of a uid_map or gid_map: COUNT ids from CONTAINER_ID on are
@@ -43,6 +105,12 @@ struct mc_resources {
 	int64_t cpu_quota;	/* cpu.quota, µs per cpu_period; -1 no limit */
 	uint64_t cpu_period;	/* cpu.period, µs; 0: 100000 */
 	int64_t pids_limit;	/* pids.limit; -1 no limit */
+	int64_t memory_reservation;	/* memory.reservation, bytes */
+	int64_t memory_swappiness;	/* 0..100; -1 unset */
+	const char *cpuset_cpus;	/* cpu.cpus, "0-3,7" */
+	const char *cpuset_mems;	/* cpu.mems */
+	struct mc_dev_rule *dev_rules;	/* devices: the allow/deny list */
+	size_t n_dev_rules;
 };
 
 struct mc_spec {
@@ -73,12 +141,55 @@ struct mc_spec {
 	const char *cgroup_parent;
 	const char *cgroup_name;
 	bool cgroup_stats;	/* --stats: peak memory and CPU time at exit */
-	char **owned;		/* strings the spec made itself, freed with it */
+
+	/* The rest of the OCI config (all 0/NULL = unset). */
+	const char *ns_path[MC_NS_COUNT];	/* NULL: not joined */
+	const char *oci_version;
+	bool terminal;
+	unsigned int console_width, console_height;
+	int umask;			/* -1: unset */
+	unsigned int *additional_gids;
+	size_t n_additional_gids;
+	struct mc_rlimit *rlimits;
+	size_t n_rlimits;
+	bool no_new_privileges;
+	bool has_oom_score_adj;
+	int oom_score_adj;
+	bool has_caps;
+	struct mc_caps caps;
+	bool root_readonly;
+	const char *domainname;
+	char **masked_paths;
+	size_t n_masked_paths;
+	char **readonly_paths;
+	size_t n_readonly_paths;
+	struct mc_device *devices;
+	size_t n_devices;
+	/* 0: the default (as runc: MS_SLAVE|MS_REC on / first, then the
+	 * rootfs bind is made rprivate) */
+	unsigned long rootfs_propagation;
+	struct mc_kv *sysctl;
+	size_t n_sysctl;
+	struct mc_kv *annotations;
+	size_t n_annotations;
+	struct mc_hook *hooks[MC_HOOK_KINDS];
+	size_t n_hooks[MC_HOOK_KINDS];
+	/* linux.cgroupsPath as given (the cgroup module interprets it) */
+	const char *cgroups_path;
+
+	void **owned;		/* mc_spec_own(): freed with the spec */
 	size_t n_owned;
 };
 
 void mc_spec_init(struct mc_spec *spec, char **environ_in);
 void mc_spec_free(struct mc_spec *spec);
+
+/*
+ * Hand malloc'd P to the spec: mc_spec_free() frees it.  On failure P is
+ * freed at once, so a caller never frees piecemeal.  P may be NULL (then
+ * nothing happens and the result is 0).
+ */
+int mc_spec_own(struct mc_spec *spec, void *p);
 
 /* Set KEY=VALUE in process.env, replacing an earlier KEY. */
 int mc_spec_setenv(struct mc_spec *spec, char *kv);
@@ -97,6 +208,16 @@ int mc_spec_add_mount(struct mc_spec *spec, const struct mc_mount *m);
  * string the filesystem gets (unknown words, here "size=1m").
  */
 int mc_mount_options(const char *opts, unsigned long *flags, char **data);
+
+/*
+ * The same, and also: propagation words (private rprivate slave rslave
+ * shared rshared unbindable runbindable) into *PROPAGATION (the last one
+ * wins), and "tmpcopyup" into *TMPCOPYUP.  With PROPAGATION or TMPCOPYUP
+ * NULL, those words stay fs data as in mc_mount_options().
+ */
+int mc_mount_options_ex(const char *opts, unsigned long *flags,
+			unsigned long *propagation, bool *tmpcopyup,
+			char **data);
 
 /* Add a map line; refuses a count of 0, overflow and overlapping ranges. */
 int mc_idmap_add(struct mc_idmap *maps, size_t *n, const struct mc_idmap *m,

@@ -22,6 +22,60 @@ _Static_assert(sizeof(struct mc_json_tok) == sizeof(jsmntok_t),
 
 #define MC_JSON_MAX_FILE (16 << 20)	/* a config.json is a few KiB */
 
+/* Where token I, a key when KEY, breaks the pairs: a missing ':' or ','. */
+static int pair_error(const struct mc_json *j, int i, bool key)
+{
+	const struct mc_json_tok *t = &j->tok[i], *next;
+	int k;
+
+	if (key && t->size > 1) {
+		/* Its second child is the next pair's key: no ',' between. */
+		k = mc_json_skip(j, i + 1);
+		next = &j->tok[k];
+		if (k < j->n)
+			return mc_error(0, "malformed JSON at byte %d: expected ','",
+					next->start - (next->type == MC_JSON_STRING));
+	}
+	return mc_error(0, "malformed JSON at byte %d: %s", t->end + 1,
+			key ? "expected ':'" : "unexpected ':'");
+}
+
+/*
+ * jsmn takes `{"a" "b"}` for an object of two keys, `{"a": 1 "b": 2}` for
+ * one whose key has two values, and lets a ':' follow an array item; the
+ * pairs mc_json_next() walks would be shifted.  Every key must be a string
+ * with exactly one child, its value, and no other string may have one.
+ * One pass, with a stack of the open containers and keys and how many
+ * children each still expects.
+ */
+static int check_pairs(const struct mc_json *j)
+{
+	struct open { int tok, left; } *stack;
+	int sp = 0, rc = 0;
+
+	stack = malloc(j->n * sizeof(*stack));
+	if (!stack)
+		return mc_error(ENOMEM, "JSON");
+	for (int i = 0; i < j->n && !rc; i++) {
+		const struct mc_json_tok *t = &j->tok[i];
+		bool key = false;
+
+		while (sp && !stack[sp - 1].left)
+			sp--;
+		if (sp) {
+			stack[sp - 1].left--;
+			key = j->tok[stack[sp - 1].tok].type == MC_JSON_OBJECT;
+		}
+		if (key ? t->type != MC_JSON_STRING || t->size != 1
+			: t->type == MC_JSON_STRING && t->size != 0)
+			rc = pair_error(j, i, key);
+		else if (t->size > 0)
+			stack[sp++] = (struct open){ i, t->size };
+	}
+	free(stack);
+	return rc;
+}
+
 int mc_json_parse(struct mc_json *j, const char *buf, size_t len)
 {
 	jsmn_parser p;
@@ -39,6 +93,18 @@ int mc_json_parse(struct mc_json *j, const char *buf, size_t len)
 		return mc_error(ENOMEM, "JSON");
 	jsmn_init(&p);
 	j->n = jsmn_parse(&p, buf, len, (jsmntok_t *)j->tok, n);
+	if (j->n < 0) {
+		/* Some checks are made only in the pass that keeps tokens. */
+		bool part = j->n == JSMN_ERROR_PART;
+
+		mc_json_free(j);
+		return mc_error(0, "malformed JSON at byte %u%s", p.pos,
+				part ? ": unexpected end" : "");
+	}
+	if (j->n == n && check_pairs(j) < 0) {
+		mc_json_free(j);
+		return -1;
+	}
 	if (j->n != n || mc_json_skip(j, 0) != n) {
 		mc_json_free(j);
 		return mc_error(0, "malformed JSON at byte %u: more than one value",
@@ -133,13 +199,13 @@ int mc_json_first(const struct mc_json *j, int c)
 
 int mc_json_next(const struct mc_json *j, int c, int i)
 {
-	int end = mc_json_skip(j, c);
-
 	/* An object's key is followed by its value. */
 	i = mc_json_skip(j, i);
 	if (j->tok[c].type == MC_JSON_OBJECT)
 		i = mc_json_skip(j, i);
-	return i < end ? i : -1;
+	/* Still inside C when it starts before C ends: no walk over all of C
+	 * at each step, which made iterating quadratic. */
+	return i < j->n && j->tok[i].start < j->tok[c].end ? i : -1;
 }
 
 int mc_json_get(const struct mc_json *j, int obj, const char *key)

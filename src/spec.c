@@ -16,6 +16,8 @@ void mc_spec_init(struct mc_spec *spec, char **environ_in)
 {
 	memset(spec, 0, sizeof(*spec));
 	spec->kill_on_parent_death = true;
+	spec->umask = -1;
+	spec->resources.memory_swappiness = -1;
 	for (char **e = environ_in; e && *e; e++)
 		mc_spec_setenv(spec, *e);
 }
@@ -31,6 +33,26 @@ void mc_spec_free(struct mc_spec *spec)
 	free(spec->owned);
 	free(spec->rootfs_abs);
 	memset(spec, 0, sizeof(*spec));
+}
+
+int mc_spec_own(struct mc_spec *spec, void *p)
+{
+	size_t n = spec->n_owned;
+	void **owned;
+
+	if (!p)
+		return 0;
+	/* The capacity is the next power of two: grow when n is one. */
+	if ((n & (n - 1)) == 0) {
+		owned = realloc(spec->owned, (n ? 2 * n : 1) * sizeof(*owned));
+		if (!owned) {
+			free(p);
+			return mc_error(ENOMEM, "spec");
+		}
+		spec->owned = owned;
+	}
+	spec->owned[spec->n_owned++] = p;
+	return 0;
 }
 
 static size_t key_len(const char *kv)
@@ -71,19 +93,15 @@ int mc_spec_setenv_pair(struct mc_spec *spec, const char *key,
 			const char *value)
 {
 	size_t klen = strlen(key), vlen = strlen(value);
-	char **owned, *kv;
+	char *kv = malloc(klen + vlen + 2);
 
-	owned = realloc(spec->owned, (spec->n_owned + 1) * sizeof(*owned));
-	if (!owned)
-		return mc_error(errno, "environment");
-	spec->owned = owned;
-	kv = malloc(klen + vlen + 2);
+	if (mc_spec_own(spec, kv) < 0)
+		return -1;
 	if (!kv)
 		return mc_error(errno, "environment");
 	memcpy(kv, key, klen);
 	kv[klen] = '=';
 	memcpy(kv + klen + 1, value, vlen + 1);
-	spec->owned[spec->n_owned++] = kv;
 	return mc_spec_setenv(spec, kv);
 }
 
@@ -118,7 +136,20 @@ static const struct {
 	{ "noexec", MS_NOEXEC, 0 },	{ "exec", 0, MS_NOEXEC },
 	{ "noatime", MS_NOATIME, 0 },	{ "relatime", MS_RELATIME, 0 },
 	{ "strictatime", MS_STRICTATIME, 0 },
+	{ "norelatime", 0, MS_RELATIME },
+	{ "nostrictatime", 0, MS_STRICTATIME },
 	{ "bind", MS_BIND, 0 },	{ "rbind", MS_BIND | MS_REC, 0 },
+};
+
+static const struct {
+	const char *name;
+	unsigned long flags;
+} propagation_words[] = {
+	{ "private", MS_PRIVATE },	{ "rprivate", MS_PRIVATE | MS_REC },
+	{ "slave", MS_SLAVE },	{ "rslave", MS_SLAVE | MS_REC },
+	{ "shared", MS_SHARED },	{ "rshared", MS_SHARED | MS_REC },
+	{ "unbindable", MS_UNBINDABLE },
+	{ "runbindable", MS_UNBINDABLE | MS_REC },
 };
 
 static int append_word(char **data, size_t *len, const char *w, size_t n)
@@ -148,7 +179,32 @@ static bool apply_flag(const char *w, size_t n, unsigned long *flags)
 	return false;
 }
 
-int mc_mount_options(const char *opts, unsigned long *flags, char **data)
+static bool apply_propagation(const char *w, size_t n, unsigned long *prop)
+{
+	for (size_t i = 0; prop && i < ARRAY_SIZE(propagation_words); i++) {
+		if (strlen(propagation_words[i].name) != n ||
+		    strncmp(propagation_words[i].name, w, n))
+			continue;
+		*prop = propagation_words[i].flags;
+		return true;
+	}
+	return false;
+}
+
+static bool apply_word(const char *w, size_t n, unsigned long *flags,
+		       unsigned long *prop, bool *tmpcopyup)
+{
+	/* runc's extension: copy the image's directory into the tmpfs. */
+	if (tmpcopyup && n == 9 && !strncmp(w, "tmpcopyup", n)) {
+		*tmpcopyup = true;
+		return true;
+	}
+	return apply_flag(w, n, flags) || apply_propagation(w, n, prop);
+}
+
+int mc_mount_options_ex(const char *opts, unsigned long *flags,
+			unsigned long *propagation, bool *tmpcopyup,
+			char **data)
 {
 	size_t len = 0;
 
@@ -156,7 +212,7 @@ int mc_mount_options(const char *opts, unsigned long *flags, char **data)
 	while (opts && *opts) {
 		size_t n = strcspn(opts, ",");
 
-		if (n && !apply_flag(opts, n, flags) &&
+		if (n && !apply_word(opts, n, flags, propagation, tmpcopyup) &&
 		    append_word(data, &len, opts, n) < 0) {
 			free(*data);
 			*data = NULL;
@@ -165,6 +221,34 @@ int mc_mount_options(const char *opts, unsigned long *flags, char **data)
 		opts += n + (opts[n] == ',');
 	}
 	return 0;
+}
+
+int mc_mount_options(const char *opts, unsigned long *flags, char **data)
+{
+	return mc_mount_options_ex(opts, flags, NULL, NULL, data);
+}
+
+static const struct {
+	int flag;
+	const char *name;
+} ns_table[MC_NS_COUNT] = {
+	[MC_NS_USER] = { CLONE_NEWUSER, "user" },
+	[MC_NS_MNT] = { CLONE_NEWNS, "mnt" },
+	[MC_NS_PID] = { CLONE_NEWPID, "pid" },
+	[MC_NS_NET] = { CLONE_NEWNET, "net" },
+	[MC_NS_IPC] = { CLONE_NEWIPC, "ipc" },
+	[MC_NS_UTS] = { CLONE_NEWUTS, "uts" },
+	[MC_NS_CGROUP] = { CLONE_NEWCGROUP, "cgroup" },
+};
+
+int mc_ns_clone_flag(enum mc_ns ns)
+{
+	return (unsigned int)ns < MC_NS_COUNT ? ns_table[ns].flag : 0;
+}
+
+const char *mc_ns_name(enum mc_ns ns)
+{
+	return (unsigned int)ns < MC_NS_COUNT ? ns_table[ns].name : NULL;
 }
 
 static bool ranges_overlap(unsigned int a, unsigned int alen, unsigned int b,

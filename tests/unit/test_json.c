@@ -83,9 +83,24 @@ static void test_malformed(void **state)
 	(void)state;
 	assert_int_equal(parse(&j, "{\"a\": [1, 2}"), -1);
 	assert_non_null(strstr(mc_error_text(), "malformed JSON at byte"));
+	assert_int_equal(parse(&j, "{\"a\": [1, "), -1);
+	assert_string_equal(mc_error_text(), "malformed JSON at byte 10: unexpected end");
 	assert_int_equal(parse(&j, "{} {}"), -1);
+	assert_string_equal(mc_error_text(),
+			    "malformed JSON at byte 5: more than one value");
 	assert_int_equal(parse(&j, ""), -1);
 	assert_int_equal(parse(&j, "{a: 1}"), -1);	/* strict: keys are strings */
+	assert_int_equal(parse(&j, "{\"a\" 1}"), -1);	/* a primitive for a key */
+	assert_string_equal(mc_error_text(), "malformed JSON at byte 5");
+	/* jsmn's first pass takes these; the pairs would be shifted. */
+	assert_int_equal(parse(&j, "{\"a\" \"b\"}"), -1);
+	assert_string_equal(mc_error_text(), "malformed JSON at byte 4: expected ':'");
+	assert_int_equal(parse(&j, "{\"k\": {\"a\": 1, \"b\"}}"), -1);
+	assert_string_equal(mc_error_text(), "malformed JSON at byte 18: expected ':'");
+	assert_int_equal(parse(&j, "{\"a\": 1 \"b\": 2}"), -1);
+	assert_string_equal(mc_error_text(), "malformed JSON at byte 8: expected ','");
+	assert_int_equal(parse(&j, "[\"a\": 1]"), -1);
+	assert_string_equal(mc_error_text(), "malformed JSON at byte 4: unexpected ':'");
 	assert_int_equal(parse(&j, "{\"a\": tru}"), 0);	/* jsmn checks the first letter... */
 	assert_int_equal(mc_json_bool(&j, 2, "a", &b), -1);	/* ...we check the word */
 	mc_json_free(&j);

@@ -33,6 +33,69 @@ static void test_mount_options(void **state)
 	assert_null(data);
 }
 
+static void test_mount_options_ex(void **state)
+{
+	unsigned long flags = 0, prop = 0;
+	bool copyup = false;
+	char *data;
+
+	(void)state;
+	assert_int_equal(mc_mount_options_ex("rbind,private,tmpcopyup,rslave,norelatime,mode=1",
+					     &flags, &prop, &copyup, &data),
+			 0);
+	assert_int_equal(flags, MS_BIND | MS_REC);
+	assert_int_equal(prop, MS_SLAVE | MS_REC);	/* the last one wins */
+	assert_true(copyup);
+	assert_string_equal(data, "mode=1");
+	free(data);
+	flags = MS_RELATIME;
+	assert_int_equal(mc_mount_options_ex("runbindable,norelatime", &flags,
+					     &prop, NULL, &data),
+			 0);
+	assert_int_equal(prop, MS_UNBINDABLE | MS_REC);
+	assert_int_equal(flags, 0);
+	assert_null(data);
+	/* Without the out-parameters (--tmpfs) they stay fs data. */
+	flags = 0;
+	assert_int_equal(mc_mount_options("shared,tmpcopyup,ro", &flags, &data), 0);
+	assert_int_equal(flags, MS_RDONLY);
+	assert_string_equal(data, "shared,tmpcopyup");
+	free(data);
+}
+
+static void test_own(void **state)
+{
+	struct mc_spec spec;
+
+	(void)state;
+	mc_spec_init(&spec, NULL);
+	assert_int_equal(spec.umask, -1);
+	assert_true(spec.resources.memory_swappiness == -1);
+	for (int i = 0; i < 1000; i++)
+		assert_int_equal(mc_spec_own(&spec, malloc(i + 1)), 0);
+	assert_int_equal(mc_spec_own(&spec, NULL), 0);
+	assert_int_equal(spec.n_owned, 1000);
+	assert_int_equal(mc_spec_setenv_pair(&spec, "K", "V"), 0);
+	assert_string_equal(mc_spec_getenv(&spec, "K"), "V");
+	mc_spec_free(&spec);	/* valgrind: nothing left */
+}
+
+static void test_ns_names(void **state)
+{
+	(void)state;
+	assert_string_equal(mc_ns_name(MC_NS_USER), "user");
+	assert_string_equal(mc_ns_name(MC_NS_MNT), "mnt");
+	assert_string_equal(mc_ns_name(MC_NS_NET), "net");
+	assert_string_equal(mc_ns_name(MC_NS_CGROUP), "cgroup");
+	assert_null(mc_ns_name(MC_NS_COUNT));
+	assert_int_equal(mc_ns_clone_flag(MC_NS_USER), CLONE_NEWUSER);
+	assert_int_equal(mc_ns_clone_flag(MC_NS_MNT), CLONE_NEWNS);
+	assert_int_equal(mc_ns_clone_flag(MC_NS_PID), CLONE_NEWPID);
+	assert_int_equal(mc_ns_clone_flag(MC_NS_IPC), CLONE_NEWIPC);
+	assert_int_equal(mc_ns_clone_flag(MC_NS_UTS), CLONE_NEWUTS);
+	assert_int_equal(mc_ns_clone_flag(MC_NS_COUNT), 0);
+}
+
 static void test_error_context(void **state)
 {
 	(void)state;
@@ -75,6 +138,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mount_options),
+		cmocka_unit_test(test_mount_options_ex),
+		cmocka_unit_test(test_own),
+		cmocka_unit_test(test_ns_names),
 		cmocka_unit_test(test_error_context),
 		cmocka_unit_test(test_validate),
 	};
