@@ -2,11 +2,14 @@
 #ifndef MC_OCI_VERBS_H
 #define MC_OCI_VERBS_H
 
+#include <limits.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
 /* What the global options said; shared by every verb. */
 struct mc_oci {
-	const char *root;	/* state root */
+	char root[PATH_MAX];	/* state root (--root, or the default) */
+	const char *root_flag;	/* --root as given */
 	const char *log;	/* --log FILE */
 	bool log_json;		/* --log-format json */
 	bool systemd_cgroup;
@@ -36,6 +39,17 @@ int mc_oci_one_id(int argc, char **argv, int i, const char *verb,
 
 /* "KILL", "SIGKILL", "kill", "9". */
 int mc_parse_signal(const char *s, int *sig);
+
+struct mc_state;
+
+/* delete's work: processes, cgroup, poststop hooks, state dir. */
+void mc_oci_remove_container(const struct mc_state *st);
+
+/* The bare pid, no newline, written whole (tmp + rename); PATH may be NULL. */
+int mc_write_pid_file(const char *path, pid_t pid);
+
+/* --preserve-fds N */
+int mc_parse_preserve_fds(const char *v, unsigned int *n);
 
 /* One function per verb: ARGV[0] is the verb; 0, or -1 with the error. */
 int mc_verb_create(struct mc_oci *oci, int argc, char **argv);

@@ -123,9 +123,13 @@ int mc_write_pid_file(const char *path, pid_t pid)
 }
 
 /* The annotations as one JSON object, kept verbatim in the state. */
-static char *annotations_json(const struct mc_spec *spec)
+static int set_annotations(struct mc_state *st, const struct mc_spec *spec)
 {
 	struct mc_buf b = { 0 };
+	int ret;
+
+	if (!spec->n_annotations)
+		return 0;
 
 	mc_buf_printf(&b, "{");
 	for (size_t i = 0; i < spec->n_annotations; i++) {
@@ -135,11 +139,10 @@ static char *annotations_json(const struct mc_spec *spec)
 		mc_buf_json_str(&b, spec->annotations[i].value);
 	}
 	mc_buf_printf(&b, "}");
-	if (b.failed) {
-		mc_buf_free(&b);
-		return NULL;
-	}
-	return b.data;
+	ret = b.failed ? mc_error(ENOMEM, "annotations")
+		       : mc_state_set_annotations(st, b.data, b.len);
+	mc_buf_free(&b);
+	return ret;
 }
 
 static int state_for_hooks(const struct mc_state *st, enum mc_status status,
@@ -196,7 +199,7 @@ static void poststop(const struct mc_state *st)
 }
 
 /* delete: processes and cgroup, then the poststop hooks, then the state. */
-static void remove_container(const struct mc_state *st)
+void mc_oci_remove_container(const struct mc_state *st)
 {
 	destroy_container(st);
 	poststop(st);
@@ -217,8 +220,7 @@ static int bundle_path(const char *given, char *out)
  */
 static int create_container(struct mc_oci *oci, struct create_args *a,
 			    const char *id, struct mc_spec *spec,
-			    struct mc_state *st, struct mc_container *c,
-			    int *lock)
+			    struct mc_state *st, struct mc_container *c)
 {
 	char fifo[PATH_MAX], bundle[PATH_MAX];
 
@@ -226,13 +228,14 @@ static int create_container(struct mc_oci *oci, struct create_args *a,
 	if (bundle_path(a->bundle, bundle) < 0 ||
 	    mc_config_load(spec, bundle) < 0)
 		return -1;
-	if (mc_state_create(oci->root, id, st, lock) < 0)
+	if (mc_state_create(oci->root, id, st) < 0)
 		return -1;
 	if (mc_state_make_fifo(st) < 0)
 		goto fail;
 	snprintf(st->bundle, sizeof(st->bundle), "%s", bundle);
 	snprintf(st->rootfs, sizeof(st->rootfs), "%s", spec->rootfs);
-	st->annotations_json = annotations_json(spec);
+	if (set_annotations(st, spec) < 0)
+		goto fail;
 	mc_state_fifo_path(st, fifo, sizeof(fifo));
 	a->opts.id = id;
 	a->opts.bundle = st->bundle;
@@ -259,19 +262,17 @@ int mc_verb_create(struct mc_oci *oci, int argc, char **argv)
 	struct mc_state st = { 0 };
 	struct mc_spec spec;
 	const char *id;
-	int i, lock = -1, ret;
+	int i, ret;
 
 	i = mc_parse_flags(argc, argv, 1, create_flags, apply_create, &a);
 	if (i < 0 || mc_oci_one_id(argc, argv, i, "create", &id) < 0)
 		return -1;
 	mc_spec_init(&spec, NULL);
-	ret = create_container(oci, &a, id, &spec, &st, &c, &lock);
+	ret = create_container(oci, &a, id, &spec, &st, &c);
 	if (ret == 0)
 		mc_container_release(&c);
 	mc_spec_free(&spec);
-	free(st.annotations_json);
-	if (lock >= 0)
-		close(lock);
+	mc_state_free(&st);
 	return ret;
 }
 
@@ -328,20 +329,19 @@ int mc_verb_start(struct mc_oci *oci, int argc, char **argv)
 	struct mc_state st = { 0 };
 	struct mc_spec spec;
 	const char *id;
-	int i, lock = -1, ret;
+	int i, ret;
 
 	i = mc_parse_flags(argc, argv, 1, (const struct mc_flag[]){ { 0 } },
 			   NULL, NULL);
 	if (i < 0 || mc_oci_one_id(argc, argv, i, "start", &id) < 0 ||
-	    mc_state_load(oci->root, id, &st, &lock) < 0)
+	    mc_state_load(oci->root, id, &st, true) < 0)
 		return -1;
 	mc_spec_init(&spec, NULL);
 	/* poststart hooks come from the bundle's config, as at create. */
 	ret = start_created(&st, mc_config_load(&spec, st.bundle) == 0 ? &spec
 								       : NULL);
 	mc_spec_free(&spec);
-	free(st.annotations_json);
-	close(lock);
+	mc_state_free(&st);
 	return ret;
 }
 
@@ -352,17 +352,17 @@ int mc_verb_run(struct mc_oci *oci, int argc, char **argv)
 	struct mc_state st = { 0 };
 	struct mc_spec spec;
 	const char *id;
-	int i, lock = -1, status = -1;
+	int i, status = -1;
 
 	i = mc_parse_flags(argc, argv, 1, create_flags, apply_create, &a);
 	if (i < 0 || mc_oci_one_id(argc, argv, i, "run", &id) < 0)
 		return -1;
 	mc_spec_init(&spec, NULL);
-	if (create_container(oci, &a, id, &spec, &st, &c, &lock) < 0)
+	if (create_container(oci, &a, id, &spec, &st, &c) < 0)
 		goto out;
 	if (start_created(&st, &spec) < 0) {
 		mc_container_kill(&c);
-		remove_container(&st);
+		mc_oci_remove_container(&st);
 		goto out;
 	}
 	if (a.opts.detach) {
@@ -371,16 +371,13 @@ int mc_verb_run(struct mc_oci *oci, int argc, char **argv)
 		goto out;
 	}
 	/* Foreground: the lock is not held while the container runs. */
-	close(lock);
-	lock = -1;
+	mc_state_free(&st);
 	status = mc_container_wait(&c);
-	if (mc_state_load(oci->root, id, &st, &lock) == 0)
-		remove_container(&st);
+	if (mc_state_load(oci->root, id, &st, true) == 0)
+		mc_oci_remove_container(&st);
 out:
 	mc_spec_free(&spec);
-	free(st.annotations_json);
-	if (lock >= 0)
-		close(lock);
+	mc_state_free(&st);
 	return status;
 }
 
@@ -389,18 +386,17 @@ int mc_verb_state(struct mc_oci *oci, int argc, char **argv)
 	struct mc_state st = { 0 };
 	struct mc_buf b = { 0 };
 	const char *id;
-	int i, lock = -1, ret;
+	int i, ret;
 
 	i = mc_parse_flags(argc, argv, 1, (const struct mc_flag[]){ { 0 } },
 			   NULL, NULL);
 	if (i < 0 || mc_oci_one_id(argc, argv, i, "state", &id) < 0 ||
-	    mc_state_load(oci->root, id, &st, &lock) < 0)
+	    mc_state_load(oci->root, id, &st, true) < 0)
 		return -1;
 	ret = mc_state_json(&st, mc_state_status(&st), &b);
 	if (ret == 0)
 		fwrite(b.data, 1, b.len, stdout);
 	mc_buf_free(&b);
-	free(st.annotations_json);
-	close(lock);
+	mc_state_free(&st);
 	return ret;
 }

@@ -26,22 +26,14 @@ static const struct mc_flag none[] = { { 0 } };
 static int load_one(struct mc_oci *oci, int argc, char **argv,
 		    const struct mc_flag *flags,
 		    int (*apply)(void *, int, const char *), void *ctx,
-		    struct mc_state *st, int *lock)
+		    struct mc_state *st)
 {
 	const char *id;
 	int i = mc_parse_flags(argc, argv, 1, flags, apply, ctx);
 
 	if (i < 0 || mc_oci_one_id(argc, argv, i, argv[0], &id) < 0)
 		return -1;
-	return mc_state_load(oci->root, id, st, lock);
-}
-
-static void unload(struct mc_state *st, int lock)
-{
-	free(st->annotations_json);
-	st->annotations_json = NULL;
-	if (lock >= 0)
-		close(lock);
+	return mc_state_load(oci->root, id, st, true);
 }
 
 static int open_cgroup(const struct mc_state *st, struct mc_cgroup **cg)
@@ -67,7 +59,7 @@ int mc_verb_kill(struct mc_oci *oci, int argc, char **argv)
 	struct mc_state st = { 0 };
 	struct mc_cgroup *cg;
 	bool all = false;
-	int i, sig = SIGTERM, lock = -1, ret = 0;
+	int i, sig = SIGTERM, ret = 0;
 
 	i = mc_parse_flags(argc, argv, 1, flags, set_flag, &all);
 	if (i < 0)
@@ -82,7 +74,7 @@ int mc_verb_kill(struct mc_oci *oci, int argc, char **argv)
 	if (i + 1 != argc)
 		return mc_error(0, "kill: expected ID [SIGNAL]");
 	if (mc_state_check_id(argv[i]) < 0 ||
-	    mc_state_load(oci->root, argv[i], &st, &lock) < 0)
+	    mc_state_load(oci->root, argv[i], &st) < 0)
 		return -1;
 	if (mc_state_status(&st) == MC_STATUS_STOPPED)
 		ret = mc_error(0, "container not running");
@@ -92,7 +84,7 @@ int mc_verb_kill(struct mc_oci *oci, int argc, char **argv)
 	} else if (kill(st.pid, sig) < 0) {
 		ret = mc_error(errno, "kill %d", st.pid);
 	}
-	unload(&st, lock);
+	mc_state_free(&st);
 	return ret;
 }
 
@@ -105,12 +97,12 @@ int mc_verb_delete(struct mc_oci *oci, int argc, char **argv)
 	bool force = false;
 	enum mc_status status;
 	const char *id;
-	int i, lock = -1;
+	int i;
 
 	i = mc_parse_flags(argc, argv, 1, flags, set_flag, &force);
 	if (i < 0 || mc_oci_one_id(argc, argv, i, "delete", &id) < 0)
 		return -1;
-	if (mc_state_load(oci->root, id, &st, &lock) < 0) {
+	if (mc_state_load(oci->root, id, &st) < 0) {
 		/* Gone already: --force is content, as runc. */
 		if (force && mc_error_errno() == ENOENT)
 			return 0;
@@ -120,11 +112,11 @@ int mc_verb_delete(struct mc_oci *oci, int argc, char **argv)
 	if (!force && (status == MC_STATUS_RUNNING || status == MC_STATUS_PAUSED)) {
 		mc_error(0, "cannot delete container %s that is not stopped: %s",
 			 id, mc_status_name(status));
-		unload(&st, lock);
+		mc_state_free(&st);
 		return -1;
 	}
 	mc_oci_remove_container(&st);
-	unload(&st, lock);
+	mc_state_free(&st);
 	return 0;
 }
 
@@ -169,7 +161,7 @@ static void list_one(const struct list_args *a, struct mc_state *st,
 	}
 	if (a->format == LIST_JSON) {
 		mc_buf_printf(json, "%s", first ? "" : ",");
-		mc_state_json_compact(st, status, json);
+		mc_state_json(st, status, json);
 		return;
 	}
 	printf("%-12s%-12d%-12s%-12s%-33s%s\n", st->id,
@@ -198,15 +190,13 @@ int mc_verb_list(struct mc_oci *oci, int argc, char **argv)
 	mc_buf_printf(&json, "[");
 	for (size_t k = 0; k < n; k++) {
 		struct mc_state st = { 0 };
-		int lock = -1;
 
-		if (mc_state_load(oci->root, ids[k], &st, &lock) == 0) {
+		if (mc_state_load(oci->root, ids[k], &st, true) == 0) {
 			list_one(&a, &st, shown++ == 0, &json);
-			unload(&st, lock);
+			mc_state_free(&st);
 		}
-		free(ids[k]);
 	}
-	free(ids);
+	mc_state_list_free(ids, n);
 	mc_buf_printf(&json, "]\n");
 	/* runc prints null for an empty list; an empty array is valid too. */
 	if (a.format == LIST_JSON && !a.quiet)
@@ -269,13 +259,12 @@ int mc_verb_ps(struct mc_oci *oci, int argc, char **argv)
 	struct mc_state st = { 0 };
 	pid_t *pids = NULL;
 	size_t n = 0;
-	int lock = -1, ret;
+	int ret;
 
-	if (load_one(oci, argc, argv, format_flags, apply_list, &a, &st,
-		     &lock) < 0)
+	if (load_one(oci, argc, argv, format_flags, apply_list, &a, &st) < 0)
 		return -1;
 	ret = container_pids(&st, &pids, &n);
-	unload(&st, lock);
+	mc_state_free(&st);
 	if (ret < 0)
 		return -1;
 	if (a.format == LIST_JSON) {
@@ -296,9 +285,9 @@ static int freeze(struct mc_oci *oci, int argc, char **argv, bool frozen)
 	struct mc_state st = { 0 };
 	struct mc_cgroup *cg;
 	enum mc_status status;
-	int lock = -1, ret;
+	int ret;
 
-	if (load_one(oci, argc, argv, none, NULL, NULL, &st, &lock) < 0)
+	if (load_one(oci, argc, argv, none, NULL, NULL, &st) < 0)
 		return -1;
 	status = mc_state_status(&st);
 	if (status == MC_STATUS_STOPPED || status == MC_STATUS_CREATED)
@@ -314,7 +303,7 @@ static int freeze(struct mc_oci *oci, int argc, char **argv, bool frozen)
 		if (ret == 0)
 			ret = mc_state_save(&st);
 	}
-	unload(&st, lock);
+	mc_state_free(&st);
 	return ret;
 }
 
@@ -339,9 +328,9 @@ int mc_verb_events(struct mc_oci *oci, int argc, char **argv)
 	struct mc_buf b = { 0 };
 	struct mc_cgroup *cg;
 	bool stats = false;
-	int lock = -1, ret;
+	int ret;
 
-	if (load_one(oci, argc, argv, flags, set_flag, &stats, &st, &lock) < 0)
+	if (load_one(oci, argc, argv, flags, set_flag, &stats, &st) < 0)
 		return -1;
 	if (!stats)
 		ret = mc_error(0, "events: only --stats is supported");
@@ -356,6 +345,6 @@ int mc_verb_events(struct mc_oci *oci, int argc, char **argv)
 			fwrite(b.data, 1, b.len, stdout);
 	}
 	mc_buf_free(&b);
-	unload(&st, lock);
+	mc_state_free(&st);
 	return ret;
 }

@@ -14,6 +14,7 @@
 #include "error.h"
 #include "oci.h"
 #include "oci-verbs.h"
+#include "state.h"
 #include "util.h"
 
 struct verb {
@@ -122,7 +123,7 @@ static int apply_global(void *ctx, int id, const char *value)
 
 	switch (id) {
 	case G_ROOT:
-		oci->root = value;
+		oci->root_flag = value;
 		return 0;
 	case G_LOG:
 		oci->log = value;
@@ -177,7 +178,8 @@ int mc_oci_main(int argc, char **argv, int verb_at)
 			    "use cgroupfs");
 		goto fail;
 	}
-	oci.root = mc_state_root(oci.root);
+	if (mc_state_root(oci.root_flag, oci.root, sizeof(oci.root)) < 0)
+		goto fail;
 	ret = v->fn(&oci, argc - verb_at, argv + verb_at);
 	if (ret >= 0)
 		return ret;

@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: MIT
+/*
+ * exec: a new process in a running container.  Its process comes from
+ * --process FILE (what engines pass), or from the container's own config
+ * with the command and the flags on top (as runc).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "container.h"
+#include "error.h"
+#include "json.h"
+#include "oci-verbs.h"
+#include "opts.h"
+#include "spec.h"
+#include "state.h"
+#include "util.h"
+
+enum { E_CONSOLE_SOCKET, E_CWD, E_ENV, E_TTY, E_USER, E_GIDS, E_PROCESS,
+       E_DETACH, E_PID_FILE, E_PRESERVE_FDS, E_NO_NEW_PRIVS, E_IGNORED,
+       E_IGNORED_ARG };
+
+static const struct mc_flag exec_flags[] = {
+	{ "--console-socket", 0, E_CONSOLE_SOCKET, true },
+	{ "--cwd", 0, E_CWD, true },
+	{ "--env", 'e', E_ENV, true },
+	{ "--tty", 't', E_TTY, false },
+	{ "--user", 'u', E_USER, true },
+	{ "--additional-gids", 'g', E_GIDS, true },
+	{ "--process", 'p', E_PROCESS, true },
+	{ "--detach", 'd', E_DETACH, false },
+	{ "--pid-file", 0, E_PID_FILE, true },
+	{ "--preserve-fds", 0, E_PRESERVE_FDS, true },
+	{ "--no-new-privs", 0, E_NO_NEW_PRIVS, false },
+	{ "--ignore-paused", 0, E_IGNORED, false },
+	{ "--cgroup", 0, E_IGNORED_ARG, true },
+	{ 0 }
+};
+
+struct exec_args {
+	struct mc_run_opts opts;
+	const char *process;
+	const char *cwd;
+	const char *user;
+	bool tty;
+	bool no_new_privs;
+	char *env[64];
+	size_t n_env;
+	char *gids[64];
+	size_t n_gids;
+};
+
+static int apply_exec(void *ctx, int id, const char *v)
+{
+	struct exec_args *a = ctx;
+
+	switch (id) {
+	case E_CONSOLE_SOCKET:
+		a->opts.console_socket = v;
+		return 0;
+	case E_CWD:
+		a->cwd = v;
+		return 0;
+	case E_ENV:
+		if (a->n_env >= ARRAY_SIZE(a->env))
+			return mc_error(0, "--env: at most %zu", ARRAY_SIZE(a->env));
+		if (!strchr(v, '='))
+			return mc_error(0, "--env %s: expected KEY=VALUE", v);
+		a->env[a->n_env++] = (char *)v;
+		return 0;
+	case E_TTY:
+		a->tty = true;
+		return 0;
+	case E_USER:
+		a->user = v;
+		return 0;
+	case E_GIDS:
+		if (a->n_gids >= ARRAY_SIZE(a->gids))
+			return mc_error(0, "--additional-gids: at most %zu",
+					ARRAY_SIZE(a->gids));
+		a->gids[a->n_gids++] = (char *)v;
+		return 0;
+	case E_PROCESS:
+		a->process = v;
+		return 0;
+	case E_DETACH:
+		a->opts.detach = true;
+		return 0;
+	case E_PID_FILE:
+		a->opts.pid_file = v;
+		return 0;
+	case E_PRESERVE_FDS:
+		return mc_parse_preserve_fds(v, &a->opts.preserve_fds);
+	case E_NO_NEW_PRIVS:
+		a->no_new_privs = true;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static int parse_id(const char *s, const char *what, unsigned int *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	/* (uid_t)-1 means "unchanged" to setresuid: never a user. */
+	if (errno || end == s || v >= 0xffffffffUL || (*end && *end != ':'))
+		return mc_error(0, "--user %s: %s must be a number", s, what);
+	*out = (unsigned int)v;
+	return (int)(end - s);
+}
+
+/* --user UID[:GID] */
+static int apply_user(struct mc_spec *spec, const char *user)
+{
+	int n = parse_id(user, "uid", &spec->uid);
+
+	if (n < 0)
+		return -1;
+	spec->gid = 0;
+	if (user[n] == ':' && parse_id(user + n + 1, "gid", &spec->gid) < 0)
+		return -1;
+	spec->set_user = true;
+	return 0;
+}
+
+static int apply_gids(struct mc_spec *spec, const struct exec_args *a)
+{
+	unsigned int *gids;
+
+	if (!a->n_gids)
+		return 0;
+	gids = calloc(a->n_gids, sizeof(*gids));
+	if (!gids || mc_spec_own(spec, gids) < 0) {
+		free(gids);
+		return mc_error(ENOMEM, "--additional-gids");
+	}
+	for (size_t i = 0; i < a->n_gids; i++)
+		if (parse_id(a->gids[i], "gid", &gids[i]) < 0)
+			return -1;
+	spec->additional_gids = gids;
+	spec->n_additional_gids = a->n_gids;
+	return 0;
+}
+
+/* runc's exec without --process: the container's process, overridden. */
+static int process_from_flags(struct mc_spec *spec, const struct mc_state *st,
+			      struct exec_args *a, char **args)
+{
+	if (!args[0])
+		return mc_error(0, "exec: a command is needed (or --process)");
+	if (mc_config_load(spec, st->bundle) < 0)
+		return -1;
+	spec->argv = args;
+	for (size_t i = 0; i < a->n_env; i++)
+		if (mc_spec_setenv(spec, a->env[i]) < 0)
+			return -1;
+	if (a->cwd)
+		spec->cwd = a->cwd;
+	if (a->user && apply_user(spec, a->user) < 0)
+		return -1;
+	return apply_gids(spec, a);
+}
+
+static int exec_process(struct mc_oci *oci, struct exec_args *a,
+			const char *id, char **args, struct mc_spec *spec)
+{
+	struct mc_state st = { 0 };
+	enum mc_status status;
+	int ret;
+
+	if (mc_state_load(oci->root, id, &st, false) < 0)
+		return -1;
+	status = mc_state_status(&st);
+	if (status == MC_STATUS_STOPPED || status == MC_STATUS_CREATING) {
+		mc_state_free(&st);
+		return mc_error(0, "cannot exec in a stopped container");
+	}
+	if (status == MC_STATUS_PAUSED) {
+		mc_state_free(&st);
+		return mc_error(0, "cannot exec in a paused container");
+	}
+	if (a->process)
+		ret = mc_config_load_process(spec, a->process);
+	else
+		ret = process_from_flags(spec, &st, a, args);
+	if (ret == 0) {
+		/* The terminal is the caller's choice, not the config's. */
+		if (!a->process)
+			spec->terminal = a->tty;
+		if (a->no_new_privs)
+			spec->no_new_privileges = true;
+		a->opts.id = id;
+		ret = mc_container_exec(spec, &a->opts, &st);
+	}
+	mc_state_free(&st);
+	return ret;
+}
+
+int mc_verb_exec(struct mc_oci *oci, int argc, char **argv)
+{
+	struct exec_args a = { 0 };
+	struct mc_spec spec;
+	int i, ret;
+
+	i = mc_parse_flags(argc, argv, 1, exec_flags, apply_exec, &a);
+	if (i < 0)
+		return -1;
+	if (i >= argc)
+		return mc_error(0, "exec: a container ID is needed");
+	if (mc_state_check_id(argv[i]) < 0)
+		return -1;
+	if (a.process && argv[i + 1])
+		return mc_error(0, "exec: --process and a command exclude each other");
+	mc_spec_init(&spec, NULL);
+	ret = exec_process(oci, &a, argv[i], argv + i + 1, &spec);
+	mc_spec_free(&spec);
+	return ret;
+}
