@@ -127,11 +127,48 @@ static int append_part(char *buf, size_t size, size_t *len, const char *part,
 	return 0;
 }
 
-int mc_cgroup_path(char *buf, size_t size, const char *parent,
-		   const char *name, pid_t pid)
+void mc_cgroup_own_name(char *buf, size_t size, pid_t pid, uint64_t start)
 {
-	char pidname[24];
+	snprintf(buf, size, MC_CGROUP_MARKER "%d-%" PRIu64, (int)pid, start);
+}
+
+bool mc_cgroup_parse_own_name(const char *name, pid_t *pid, uint64_t *start)
+{
+	size_t n = strlen(MC_CGROUP_MARKER);
+	const char *p;
+	uint64_t v;
+
+	if (strncmp(name, MC_CGROUP_MARKER, n))
+		return false;
+	p = mc_scan_u64(name + n, &v);
+	if (!p || *p != '-' || v == 0 || v > INT_MAX)
+		return false;
+	*pid = (pid_t)v;
+	p = mc_scan_u64(p + 1, start);
+	return p && !*p;
+}
+
+/* Field 22 of /proc/PID/stat; the name in field 2 may hold spaces and ')'. */
+int mc_proc_start_time(const char *stat, uint64_t *start)
+{
+	const char *p = strrchr(stat, ')');
+	const char *end;
+
+	for (int field = 2; p && field < 22; field++)
+		p = strchr(p + 1, ' ');
+	if (!p || !(end = mc_scan_u64(p + 1, start)) ||
+	    (*end && *end != ' ' && *end != '\n'))
+		return mc_error(EINVAL, "/proc/PID/stat");
+	return 0;
+}
+
+int mc_cgroup_path(char *buf, size_t size, const char *parent,
+		   const char *name, pid_t pid, uint64_t start)
+{
+	char own[48];
 	size_t len = 0;
+	uint64_t own_start;
+	pid_t own_pid;
 
 	buf[0] = '\0';
 	if (!parent)
@@ -145,8 +182,13 @@ int mc_cgroup_path(char *buf, size_t size, const char *parent,
 		p += n + (p[n] == '/');
 	}
 	if (!name) {
-		snprintf(pidname, sizeof(pidname), "%d", (int)pid);
-		name = pidname;
+		mc_cgroup_own_name(own, sizeof(own), pid, start);
+		name = own;
+	} else if (mc_cgroup_parse_own_name(name, &own_pid, &own_start)) {
+		/* Another mcstatic would take it for a leftover of its own. */
+		return mc_error(0, "cgroup name '%s': names of the form "
+				MC_CGROUP_MARKER "<pid>-<start> are mcstatic's own",
+				name);
 	}
 	if (!*name || strchr(name, '/'))
 		return mc_error(0, "cgroup name '%s': expected one path component",
@@ -441,18 +483,62 @@ static void remove_dirs(struct mc_cgroup *cg, struct hierarchy *h)
 	}
 }
 
+/* The start time of PID, in clock ticks after boot; -1 with errno. */
+static int start_time_of(pid_t pid, uint64_t *start)
+{
+	char path[32], line[1024];
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return mc_error(errno, "%s", path);
+	n = read(fd, line, sizeof(line) - 1);
+	if (n < 0)
+		return mc_error(errno, "%s", path);
+	line[n] = '\0';
+	return mc_proc_start_time(line, start);
+}
+
+/* For the default name: our start time (a given name needs none). */
+static int own_start_time(const struct mc_spec *spec, uint64_t *start)
+{
+	*start = 0;
+	if (spec->cgroup_name)
+		return 0;
+	if (start_time_of(getpid(), start) < 0)
+		return mc_error_context("cgroup name");
+	return 0;
+}
+
 /*
- * What an mcstatic killed with SIGKILL left: mcstatic/<pid> whose pid is
- * gone.  rmdir refuses a cgroup that still has processes, and a pid that is
- * alive (even reused) is left alone, so only true leftovers go.
+ * A cgroup an mcstatic killed with SIGKILL left: one of our own names whose
+ * process is gone, or is another process now (same pid, other start time).
+ * A live mcstatic's cgroup is never one, even while it is still empty.
+ */
+static bool is_stale(const char *name)
+{
+	uint64_t start, now;
+	pid_t pid;
+
+	if (!mc_cgroup_parse_own_name(name, &pid, &start))
+		return false;
+	if (start_time_of(pid, &now) == 0)
+		return now != start;
+	return mc_error_errno() == ENOENT || mc_error_errno() == ESRCH;
+}
+
+/*
+ * Remove the stale siblings of our cgroup (under the shared default
+ * parent).  rmdir refuses a cgroup that still has processes, so even a
+ * stale name with something in it stays.
  */
 static void remove_stale(const struct hierarchy *h)
 {
-	char parent[PATH_MAX], proc[32];
+	char parent[PATH_MAX];
 	char *slash;
 	struct dirent *e;
-	uint64_t pid;
-	const char *end;
 	DIR *d;
 
 	snprintf(parent, sizeof(parent), "%s", h->dir);
@@ -464,11 +550,7 @@ static void remove_stale(const struct hierarchy *h)
 	if (!d)
 		return;
 	while ((e = readdir(d))) {
-		end = mc_scan_u64(e->d_name, &pid);
-		if (!end || *end || pid > INT_MAX)
-			continue;
-		snprintf(proc, sizeof(proc), "/proc/%d", (int)pid);
-		if (access(proc, F_OK) == 0)
+		if (!is_stale(e->d_name))
 			continue;
 		if (unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR) == 0)
 			mc_debug("[cgroup] removed %s/%s, left by a killed mcstatic",
@@ -947,6 +1029,7 @@ static const struct driver *detect(void)
 int mc_cgroup_create(const struct mc_spec *spec, struct mc_cgroup **out)
 {
 	struct mc_cgroup *cg;
+	uint64_t start;
 
 	*out = NULL;
 	if (validate(&spec->resources) < 0)
@@ -959,9 +1042,9 @@ int mc_cgroup_create(const struct mc_spec *spec, struct mc_cgroup **out)
 	cg->stats = spec->cgroup_stats || mc_debug_enabled;
 	cg->default_parent = !spec->cgroup_parent;
 	cg->drv = detect();
-	if (!cg->drv ||
+	if (!cg->drv || own_start_time(spec, &start) < 0 ||
 	    mc_cgroup_path(cg->path, sizeof(cg->path), spec->cgroup_parent,
-			   spec->cgroup_name, getpid()) < 0) {
+			   spec->cgroup_name, getpid(), start) < 0) {
 		free(cg);
 		return -1;
 	}
