@@ -60,10 +60,24 @@ uint64_t mc_cgroup_weight_to_shares(uint64_t weight);
 void mc_format_size(char *buf, size_t size, int64_t bytes);
 
 /*
+ * The name a container's cgroup gets when none is given: MC_CGROUP_MARKER,
+ * mcstatic's PID and its start time (field 22 of /proc/PID/stat), e.g.
+ * "mc-4242-1234567".  Only names of this form are ever swept as leftovers
+ * (when their process is gone), so a user's --cgroup name may not have it.
+ */
+#define MC_CGROUP_MARKER "mc-"
+void mc_cgroup_own_name(char *buf, size_t size, pid_t pid, uint64_t start);
+
+/* True when NAME is of that form; its pid and start time. */
+bool mc_cgroup_parse_own_name(const char *name, pid_t *pid, uint64_t *start);
+
+
+/*
  * The cgroup's path below a hierarchy's root: PARENT (default "mcstatic")
- * then NAME (default mcstatic's PID).  Rejects "..", "." and empty parts.
+ * then NAME (default: mc_cgroup_own_name of PID and START).  Rejects "..",
+ * "." and empty parts, and a NAME of mcstatic's own form.
  */
 int mc_cgroup_path(char *buf, size_t size, const char *parent,
-		   const char *name, pid_t pid);
+		   const char *name, pid_t pid, uint64_t start);
 
 #endif

@@ -7,9 +7,18 @@
 /*
  * In the child, inside its new mount namespace: make the mount tree private,
  * switch to the rootfs (pivot_root, or MS_MOVE + chroot on an initramfs),
- * mount /proc and a minimal /dev, then the spec's extra mounts.
+ * mount /proc and a minimal /dev, then the spec's extra mounts.  Targets
+ * missing in the rootfs are made; without a rootfs they must exist.  On
+ * failure the rootfs is left as it was.
  */
 int mc_rootfs_setup(const struct mc_spec *spec);
+
+/*
+ * After a failed setup, in the child: remove the directories the setup made
+ * in the rootfs (mount targets, /dev, /sys, /proc), deepest first.  On its
+ * own failure mc_rootfs_setup() does this itself; a later step calls it.
+ */
+void mc_rootfs_undo(void);
 
 /*
  * For mcstatic as a machine's init: mount /proc, /sys and devtmpfs on /dev

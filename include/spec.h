@@ -28,10 +28,10 @@ struct mc_mount {
 	const char *source;
 	const char *target;	/* absolute path inside the container */
 	const char *type;
-	unsigned long flags;	/* MS_* */
-	char *data;		/* owned; fs-specific options, or NULL */
-	/* MS_PRIVATE|MS_REC etc., applied by a second mount call */
+	unsigned long flags;	/* MS_*, without propagation */
+	/* MS_PRIVATE, MS_SHARED... (| MS_REC), applied by a second mount call */
 	unsigned long propagation;
+	char *data;		/* owned; fs-specific options, or NULL */
 	bool tmpcopyup;		/* runc's: copy the image's dir into the tmpfs */
 };
 
@@ -204,20 +204,19 @@ const char *mc_spec_getenv(const struct mc_spec *spec, const char *key);
 int mc_spec_add_mount(struct mc_spec *spec, const struct mc_mount *m);
 
 /*
- * Parse mount options ("ro,nosuid,size=1m") into MS_* flags and the data
- * string the filesystem gets (unknown words, here "size=1m").
+ * Parse mount options ("ro,nosuid,size=1m") into M's flags (starting from
+ * the ones it has), its propagation and its data: the words mount(8) does
+ * not know, for the filesystem (here "size=1m").  Any filesystem's options
+ * pass; mc_mount_validate() checks them against the type.
  */
-int mc_mount_options(const char *opts, unsigned long *flags, char **data);
+int mc_mount_options(const char *opts, struct mc_mount *m);
 
 /*
- * The same, and also: propagation words (private rprivate slave rslave
- * shared rshared unbindable runbindable) into *PROPAGATION (the last one
- * wins), and "tmpcopyup" into *TMPCOPYUP.  With PROPAGATION or TMPCOPYUP
- * NULL, those words stay fs data as in mc_mount_options().
+ * Check one mount: an absolute target; a tmpfs takes no bind, remount or
+ * propagation flag and only the data words tmpfs knows.  The error names
+ * the option, without the mount (callers add it).
  */
-int mc_mount_options_ex(const char *opts, unsigned long *flags,
-			unsigned long *propagation, bool *tmpcopyup,
-			char **data);
+int mc_mount_validate(const struct mc_mount *m);
 
 /* Add a map line; refuses a count of 0, overflow and overlapping ranges. */
 int mc_idmap_add(struct mc_idmap *maps, size_t *n, const struct mc_idmap *m,

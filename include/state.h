@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "json.h"
+#include "proc.h"
 
 /*
  * Container state, one directory per container:
@@ -141,25 +142,5 @@ void mc_state_list_free(char **ids, size_t n);
  */
 int mc_state_json(const struct mc_state *st, enum mc_status status,
 		  struct mc_buf *out);
-
-/*
- * A line of /proc/PID/stat: the state letter (field 3) and starttime
- * (field 22).  Fields are counted from the last ')', since the command
- * name in field 2 may hold spaces and parentheses.
- */
-int mc_parse_stat_line(const char *line, char *state, uint64_t *start_time);
-int mc_proc_start_time(pid_t pid, uint64_t *out);
-/* The state letter of PID, or 0 when it is gone. */
-char mc_proc_state(pid_t pid);
-
-/*
- * RFC 3339 in UTC, as Go's time.Time marshals (RFC3339Nano): with NANOS a
- * fraction of up to nine digits, trailing zeros dropped (and the dot with
- * them), e.g. 2026-12-02T00:41:02.1234567Z; without, whole seconds (the
- * "time" of JSON log lines).
- */
-int mc_time_format(char *buf, size_t size, const struct timespec *ts,
-		   bool nanos);
-int mc_time_rfc3339(char *buf, size_t size, bool nanos);
 
 #endif

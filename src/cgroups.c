@@ -28,6 +28,7 @@
 
 #include "cgroups.h"
 #include "error.h"
+#include "proc.h"
 #include "util.h"
 
 #define CGROUP_ROOT "/sys/fs/cgroup"
@@ -127,11 +128,34 @@ static int append_part(char *buf, size_t size, size_t *len, const char *part,
 	return 0;
 }
 
-int mc_cgroup_path(char *buf, size_t size, const char *parent,
-		   const char *name, pid_t pid)
+void mc_cgroup_own_name(char *buf, size_t size, pid_t pid, uint64_t start)
 {
-	char pidname[24];
+	snprintf(buf, size, MC_CGROUP_MARKER "%d-%" PRIu64, (int)pid, start);
+}
+
+bool mc_cgroup_parse_own_name(const char *name, pid_t *pid, uint64_t *start)
+{
+	size_t n = strlen(MC_CGROUP_MARKER);
+	const char *p;
+	uint64_t v;
+
+	if (strncmp(name, MC_CGROUP_MARKER, n))
+		return false;
+	p = mc_scan_u64(name + n, &v);
+	if (!p || *p != '-' || v == 0 || v > INT_MAX)
+		return false;
+	*pid = (pid_t)v;
+	p = mc_scan_u64(p + 1, start);
+	return p && !*p;
+}
+
+int mc_cgroup_path(char *buf, size_t size, const char *parent,
+		   const char *name, pid_t pid, uint64_t start)
+{
+	char own[48];
 	size_t len = 0;
+	uint64_t own_start;
+	pid_t own_pid;
 
 	buf[0] = '\0';
 	if (!parent)
@@ -145,8 +169,13 @@ int mc_cgroup_path(char *buf, size_t size, const char *parent,
 		p += n + (p[n] == '/');
 	}
 	if (!name) {
-		snprintf(pidname, sizeof(pidname), "%d", (int)pid);
-		name = pidname;
+		mc_cgroup_own_name(own, sizeof(own), pid, start);
+		name = own;
+	} else if (mc_cgroup_parse_own_name(name, &own_pid, &own_start)) {
+		/* Another mcstatic would take it for a leftover of its own. */
+		return mc_error(0, "cgroup name '%s': names of the form "
+				MC_CGROUP_MARKER "<pid>-<start> are mcstatic's own",
+				name);
 	}
 	if (!*name || strchr(name, '/'))
 		return mc_error(0, "cgroup name '%s': expected one path component",
@@ -441,18 +470,44 @@ static void remove_dirs(struct mc_cgroup *cg, struct hierarchy *h)
 	}
 }
 
+/* For the default name: our start time (a given name needs none). */
+static int own_start_time(const struct mc_spec *spec, uint64_t *start)
+{
+	*start = 0;
+	if (spec->cgroup_name)
+		return 0;
+	if (mc_proc_start_time(getpid(), start) < 0)
+		return mc_error_context("cgroup name");
+	return 0;
+}
+
 /*
- * What an mcstatic killed with SIGKILL left: mcstatic/<pid> whose pid is
- * gone.  rmdir refuses a cgroup that still has processes, and a pid that is
- * alive (even reused) is left alone, so only true leftovers go.
+ * A cgroup an mcstatic killed with SIGKILL left: one of our own names whose
+ * process is gone, or is another process now (same pid, other start time).
+ * A live mcstatic's cgroup is never one, even while it is still empty.
+ */
+static bool is_stale(const char *name)
+{
+	uint64_t start, now;
+	pid_t pid;
+
+	if (!mc_cgroup_parse_own_name(name, &pid, &start))
+		return false;
+	if (mc_proc_start_time(pid, &now) == 0)
+		return now != start;
+	return mc_error_errno() == ENOENT || mc_error_errno() == ESRCH;
+}
+
+/*
+ * Remove the stale siblings of our cgroup (under the shared default
+ * parent).  rmdir refuses a cgroup that still has processes, so even a
+ * stale name with something in it stays.
  */
 static void remove_stale(const struct hierarchy *h)
 {
-	char parent[PATH_MAX], proc[32];
+	char parent[PATH_MAX];
 	char *slash;
 	struct dirent *e;
-	uint64_t pid;
-	const char *end;
 	DIR *d;
 
 	snprintf(parent, sizeof(parent), "%s", h->dir);
@@ -464,11 +519,7 @@ static void remove_stale(const struct hierarchy *h)
 	if (!d)
 		return;
 	while ((e = readdir(d))) {
-		end = mc_scan_u64(e->d_name, &pid);
-		if (!end || *end || pid > INT_MAX)
-			continue;
-		snprintf(proc, sizeof(proc), "/proc/%d", (int)pid);
-		if (access(proc, F_OK) == 0)
+		if (!is_stale(e->d_name))
 			continue;
 		if (unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR) == 0)
 			mc_debug("[cgroup] removed %s/%s, left by a killed mcstatic",
@@ -947,6 +998,7 @@ static const struct driver *detect(void)
 int mc_cgroup_create(const struct mc_spec *spec, struct mc_cgroup **out)
 {
 	struct mc_cgroup *cg;
+	uint64_t start;
 
 	*out = NULL;
 	if (validate(&spec->resources) < 0)
@@ -959,9 +1011,9 @@ int mc_cgroup_create(const struct mc_spec *spec, struct mc_cgroup **out)
 	cg->stats = spec->cgroup_stats || mc_debug_enabled;
 	cg->default_parent = !spec->cgroup_parent;
 	cg->drv = detect();
-	if (!cg->drv ||
+	if (!cg->drv || own_start_time(spec, &start) < 0 ||
 	    mc_cgroup_path(cg->path, sizeof(cg->path), spec->cgroup_parent,
-			   spec->cgroup_name, getpid()) < 0) {
+			   spec->cgroup_name, getpid(), start) < 0) {
 		free(cg);
 		return -1;
 	}

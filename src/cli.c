@@ -153,8 +153,12 @@ static int parse_tmpfs(struct mc_spec *spec, char *arg)
 	m.target = arg;
 	if (arg[0] != '/')
 		return mc_error(0, "--tmpfs '%s': expected an absolute path", arg);
-	if (mc_mount_options(colon ? colon + 1 : NULL, &m.flags, &m.data) < 0)
+	if (mc_mount_options(colon ? colon + 1 : NULL, &m) < 0)
 		return -1;
+	if (mc_mount_validate(&m) < 0) {
+		free(m.data);
+		return mc_error_context("--tmpfs %s", arg);
+	}
 	if (mc_spec_add_mount(spec, &m) < 0) {
 		free(m.data);
 		return -1;

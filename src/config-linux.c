@@ -515,22 +515,22 @@ static int parse_devices(struct cfg *c, int l)
 
 static int parse_propagation(struct cfg *c, int l)
 {
-	unsigned long flags = 0, prop = 0;
-	char *word = NULL, *data;
+	struct mc_mount m = { 0 };
+	char *word = NULL;
 	bool other;
 
 	if (cfg_opt_str(c, l, "linux", "rootfsPropagation", &word) < 0)
 		return -1;
 	if (!word || !*word)
 		return 0;
-	if (mc_mount_options_ex(word, &flags, &prop, NULL, &data) < 0)
+	if (mc_mount_options(word, &m) < 0)
 		return -1;
-	other = data || flags || strchr(word, ',');
-	free(data);
-	if (!prop || other)
+	other = m.data || m.flags || m.tmpcopyup || strchr(word, ',');
+	free(m.data);
+	if (!m.propagation || other)
 		return mc_error(0, "linux.rootfsPropagation: unknown propagation '%s'",
 				word);
-	c->spec->rootfs_propagation = prop;
+	c->spec->rootfs_propagation = m.propagation;
 	return 0;
 }
 

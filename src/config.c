@@ -404,7 +404,7 @@ static int refuse_mount_option(const char *opt, const char *path)
 	return 0;
 }
 
-/* The options as one "a,b,c" string (NULL: none) for mc_mount_options_ex. */
+/* The options as one "a,b,c" string (NULL: none) for mc_mount_options. */
 static int mount_options(struct cfg *c, int v, const char *path, char **out)
 {
 	size_t n = 0, len = 0;
@@ -489,8 +489,7 @@ static int parse_mount(struct cfg *c, int v, const char *path)
 
 	if (mount_fields(c, v, path, &m) < 0 ||
 	    mount_options(c, v, path, &opts) < 0 ||
-	    mc_mount_options_ex(opts, &m.flags, &m.propagation, &m.tmpcopyup,
-				&m.data) < 0)
+	    mc_mount_options(opts, &m) < 0)
 		return -1;
 	if (mc_spec_add_mount(c->spec, &m) < 0) {
 		free(m.data);

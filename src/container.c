@@ -105,8 +105,10 @@ static _Noreturn void child_main(const struct mc_spec *spec, int sock,
 	if (read(sock, &go, 1) != 1)
 		_exit(MC_EXIT_FAILURE);
 	mc_debug("[child] PID: %d", getpid());
-	if (child_setup(spec) < 0)
+	if (child_setup(spec) < 0) {
+		mc_rootfs_undo();
 		child_fail(sock, MC_EXIT_FAILURE);
+	}
 	if (spec->init)
 		run_init(spec, sock, set, mask);
 	exec_command(spec, sock, mask);

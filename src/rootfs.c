@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -41,6 +42,37 @@ static const struct {
 	{ "dev/ptmx", "pts/ptmx" },
 };
 
+/*
+ * What this run has done to the rootfs, one step per mount point in order,
+ * so that a failed setup can leave the rootfs as it was (mc_rootfs_undo).
+ * The rootfs is the host's directory, bind-mounted: a directory made in it
+ * stays on the host, while a mount goes with the mount namespace.
+ */
+struct step {
+	const char *path;	/* relative to the rootfs, or absolute after pivot */
+	size_t made;		/* length of its first component we made; 0: none */
+};
+
+static struct {
+	struct step *steps;
+	size_t n, max;
+	bool pivoted;
+} undo;
+
+/* The next step for PATH, or NULL without a rootfs (nothing is made then);
+ * mc_rootfs_setup() makes room for every step. */
+static struct step *step_push(const char *path)
+{
+	struct step *s;
+
+	if (undo.n >= undo.max)
+		return NULL;
+	s = &undo.steps[undo.n++];
+	s->path = path;
+	s->made = 0;
+	return s;
+}
+
 static int mkdir_if_missing(const char *path, mode_t mode)
 {
 	if (mkdir(path, mode) < 0 && errno != EEXIST)
@@ -49,17 +81,22 @@ static int mkdir_if_missing(const char *path, mode_t mode)
 }
 
 /*
- * /dev, /sys or /proc of the rootfs, made if missing.  Before pivot_root a
- * symlink there would be followed into the host's tree: only a real
- * directory will do.
+ * /dev, /sys or /proc of the rootfs, made if missing (and then left there
+ * after a successful run, as runc does).  Before pivot_root a symlink there
+ * would be followed into the host's tree: only a real directory will do.
  */
 static int mount_point(const char *path, mode_t mode)
 {
 	const char *slash = path[0] == '/' ? "" : "/";
+	struct step *s = step_push(path);
 	struct stat st;
 
-	if (mkdir_if_missing(path, mode) < 0)
-		return -1;
+	if (mkdir(path, mode) == 0) {
+		if (s)
+			s->made = strlen(path);
+	} else if (errno != EEXIST) {
+		return mc_error(errno, "mkdir %s%s", slash, path);
+	}
 	if (lstat(path, &st) < 0)
 		return mc_error(errno, "mount point %s%s", slash, path);
 	if (!S_ISDIR(st.st_mode))
@@ -67,24 +104,33 @@ static int mount_point(const char *path, mode_t mode)
 	return 0;
 }
 
-/* Leave the rootfs as it was: remove what mkdir_all made, deepest first. */
-static void rmdir_made(const char *path, size_t made)
+/*
+ * Remove what mkdir_all made, deepest first: every component from MADE on.
+ * The deepest ones may not exist (the mkdir that failed, or a name too
+ * long to make); the others are ours, made by this run.
+ */
+static void rmdir_made(char *path, size_t made)
 {
-	char buf[PATH_MAX];
 	char *slash;
 
 	if (!made)
 		return;
-	snprintf(buf, sizeof(buf), "%s", path);
-	while (strlen(buf) >= made && rmdir(buf) == 0 &&
-	       (slash = strrchr(buf, '/')) && slash != buf)
+	while (strlen(path) >= made) {
+		if (rmdir(path) == 0)
+			mc_debug("[child] Removed %s", path);
+		else if (errno != ENOENT && errno != ENAMETOOLONG)
+			return;
+		slash = strrchr(path, '/');
+		if (!slash || slash == path)
+			return;
 		*slash = '\0';
+	}
 }
 
 /*
  * mkdir -p: mount targets the rootfs lacks are made, as runc does.  *MADE is
  * the length of the path's first component that had to be made (0: none),
- * so that a failed mount can take them away again (rmdir_made).
+ * also on failure, so that the undo can take them away again.
  */
 static int mkdir_all(const char *path, size_t *made)
 {
@@ -103,9 +149,7 @@ static int mkdir_all(const char *path, size_t *made)
 			if (!*made)
 				*made = p - buf;
 		} else if (errno != EEXIST) {
-			mc_error(errno, "mkdir %s", buf);
-			rmdir_made(buf, *made);
-			return -1;
+			return mc_error(errno, "mkdir %s", buf);
 		}
 		if (p == buf + len)
 			return 0;
@@ -303,22 +347,43 @@ static int enter_rootfs(const struct mc_spec *spec)
 		return -1;
 	if (pivot() < 0)
 		return -1;
+	undo.pivoted = true;
 	return userns ? 0 : mount_proc("/proc", false);
+}
+
+/*
+ * In a rootfs a missing target is made.  Without one it must exist: the
+ * host's tree is not ours to add directories to.
+ */
+static int mount_target(const struct mc_spec *spec, const char *target)
+{
+	struct step *s = step_push(target);
+	struct stat st;
+	size_t made;
+
+	if (spec->rootfs)
+		return mkdir_all(target, s ? &s->made : &made);
+	if (stat(target, &st) == 0)
+		return 0;
+	if (errno == ENOENT)
+		return mc_error(0, "mount target %s does not exist (missing targets are made only in a rootfs)",
+				target);
+	return mc_error(errno, "mount target %s", target);
 }
 
 static int extra_mounts(const struct mc_spec *spec)
 {
 	for (size_t i = 0; i < spec->n_mounts; i++) {
 		const struct mc_mount *m = &spec->mounts[i];
-		size_t made;
 
-		if (mkdir_all(m->target, &made) < 0)
+		if (mount_target(spec, m->target) < 0 ||
+		    mount_at(m->source, m->target, m->type, m->flags,
+			     m->data) < 0)
 			return -1;
-		if (mount_at(m->source, m->target, m->type, m->flags,
-			     m->data) < 0) {
-			rmdir_made(m->target, made);
-			return -1;
-		}
+		/* Propagation is a call of its own, on the new mount. */
+		if (m->propagation &&
+		    sys_mount(NULL, m->target, NULL, m->propagation, NULL) < 0)
+			return mc_error(errno, "propagation of %s", m->target);
 		mc_debug("[child] Mounted %s on %s", m->type, m->target);
 	}
 	return 0;
@@ -329,9 +394,46 @@ int mc_rootfs_setup(const struct mc_spec *spec)
 	/* Nothing we mount may propagate back to the host. */
 	if (sys_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return mc_error(errno, "make / private");
-	if (spec->rootfs && enter_rootfs(spec) < 0)
-		return mc_error_context("rootfs %s", spec->rootfs);
-	return extra_mounts(spec);
+	if (spec->rootfs) {
+		/* /dev, /sys, /proc and the spec's mounts. */
+		undo.max = spec->n_mounts + 3;
+		undo.steps = calloc(undo.max, sizeof(*undo.steps));
+		if (!undo.steps)
+			return mc_error(errno, "rootfs %s", spec->rootfs);
+	}
+	if (spec->rootfs && enter_rootfs(spec) < 0) {
+		mc_error_context("rootfs %s", spec->rootfs);
+		goto fail;
+	}
+	if (extra_mounts(spec) == 0)
+		return 0;
+fail:
+	mc_rootfs_undo();
+	return -1;
+}
+
+/*
+ * Last step first: unmount what hides the step's directories (whatever is
+ * mounted there is ours: anything mounted later is gone already), then
+ * remove the ones this run made.  The mounts would go with the namespace
+ * anyway; the directories would stay in the host's tree.
+ */
+void mc_rootfs_undo(void)
+{
+	char path[PATH_MAX];
+
+	while (undo.n) {
+		const struct step *s = &undo.steps[--undo.n];
+		/* Relative paths were recorded before pivot_root, in the rootfs. */
+		size_t off = undo.pivoted && s->path[0] != '/';
+
+		snprintf(path, sizeof(path), "%s%s", off ? "/" : "", s->path);
+		sys_umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW);
+		if (s->made)
+			rmdir_made(path, s->made + off);
+	}
+	free(undo.steps);
+	memset(&undo, 0, sizeof(undo));
 }
 
 /* True when PATH is a mount point: it lives on another device than "/". */

@@ -125,31 +125,46 @@ int mc_spec_add_mount(struct mc_spec *spec, const struct mc_mount *m)
 	return 0;
 }
 
-static const struct {
+/*
+ * mount(8)'s option words.  Propagation words are kept apart from the other
+ * flags: they take a mount(2) call of their own after the mount, and their
+ * "r" (MS_REC) must not be confused with rbind's.  r-variants come first, so
+ * that a flag is named back (flag_name) as the word that set it.
+ */
+static const struct mount_flag {
 	const char *name;
 	unsigned long set;
 	unsigned long clear;
+	bool propagation;
 } mount_flags[] = {
-	{ "ro", MS_RDONLY, 0 },	{ "rw", 0, MS_RDONLY },
-	{ "nosuid", MS_NOSUID, 0 },	{ "suid", 0, MS_NOSUID },
-	{ "nodev", MS_NODEV, 0 },	{ "dev", 0, MS_NODEV },
-	{ "noexec", MS_NOEXEC, 0 },	{ "exec", 0, MS_NOEXEC },
-	{ "noatime", MS_NOATIME, 0 },	{ "relatime", MS_RELATIME, 0 },
-	{ "strictatime", MS_STRICTATIME, 0 },
-	{ "norelatime", 0, MS_RELATIME },
-	{ "nostrictatime", 0, MS_STRICTATIME },
-	{ "bind", MS_BIND, 0 },	{ "rbind", MS_BIND | MS_REC, 0 },
-};
-
-static const struct {
-	const char *name;
-	unsigned long flags;
-} propagation_words[] = {
-	{ "private", MS_PRIVATE },	{ "rprivate", MS_PRIVATE | MS_REC },
-	{ "slave", MS_SLAVE },	{ "rslave", MS_SLAVE | MS_REC },
-	{ "shared", MS_SHARED },	{ "rshared", MS_SHARED | MS_REC },
-	{ "unbindable", MS_UNBINDABLE },
-	{ "runbindable", MS_UNBINDABLE | MS_REC },
+	{ "defaults", 0, 0, false },
+	{ "ro", MS_RDONLY, 0, false },	{ "rw", 0, MS_RDONLY, false },
+	{ "nosuid", MS_NOSUID, 0, false }, { "suid", 0, MS_NOSUID, false },
+	{ "nodev", MS_NODEV, 0, false },	{ "dev", 0, MS_NODEV, false },
+	{ "noexec", MS_NOEXEC, 0, false }, { "exec", 0, MS_NOEXEC, false },
+	{ "sync", MS_SYNCHRONOUS, 0, false },
+	{ "async", 0, MS_SYNCHRONOUS, false },
+	{ "dirsync", MS_DIRSYNC, 0, false },
+	{ "noatime", MS_NOATIME, 0, false }, { "atime", 0, MS_NOATIME, false },
+	{ "nodiratime", MS_NODIRATIME, 0, false },
+	{ "diratime", 0, MS_NODIRATIME, false },
+	{ "relatime", MS_RELATIME, 0, false },
+	{ "norelatime", 0, MS_RELATIME, false },
+	{ "strictatime", MS_STRICTATIME, 0, false },
+	{ "nostrictatime", 0, MS_STRICTATIME, false },
+	{ "lazytime", MS_LAZYTIME, 0, false },
+	{ "nolazytime", 0, MS_LAZYTIME, false },
+	{ "rbind", MS_BIND | MS_REC, 0, false },
+	{ "bind", MS_BIND, 0, false },
+	{ "remount", MS_REMOUNT, 0, false },
+	{ "rprivate", MS_PRIVATE | MS_REC, 0, true },
+	{ "private", MS_PRIVATE, 0, true },
+	{ "rshared", MS_SHARED | MS_REC, 0, true },
+	{ "shared", MS_SHARED, 0, true },
+	{ "rslave", MS_SLAVE | MS_REC, 0, true },
+	{ "slave", MS_SLAVE, 0, true },
+	{ "runbindable", MS_UNBINDABLE | MS_REC, 0, true },
+	{ "unbindable", MS_UNBINDABLE, 0, true },
 };
 
 static int append_word(char **data, size_t *len, const char *w, size_t n)
@@ -167,55 +182,44 @@ static int append_word(char **data, size_t *len, const char *w, size_t n)
 	return 0;
 }
 
-static bool apply_flag(const char *w, size_t n, unsigned long *flags)
+static bool word_is(const char *w, size_t n, const char *name)
+{
+	return strlen(name) == n && !strncmp(name, w, n);
+}
+
+static bool apply_flag(const char *w, size_t n, struct mc_mount *m)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(mount_flags); i++) {
-		if (strlen(mount_flags[i].name) != n ||
-		    strncmp(mount_flags[i].name, w, n))
+		const struct mount_flag *f = &mount_flags[i];
+
+		if (!word_is(w, n, f->name))
 			continue;
-		*flags = (*flags & ~mount_flags[i].clear) | mount_flags[i].set;
+		if (f->set == 0 && f->clear == 0 && !f->propagation)
+			return true;	/* "defaults" */
+		if (f->propagation)
+			m->propagation = f->set;
+		else
+			m->flags = (m->flags & ~f->clear) | f->set;
 		return true;
 	}
 	return false;
 }
 
-static bool apply_propagation(const char *w, size_t n, unsigned long *prop)
-{
-	for (size_t i = 0; prop && i < ARRAY_SIZE(propagation_words); i++) {
-		if (strlen(propagation_words[i].name) != n ||
-		    strncmp(propagation_words[i].name, w, n))
-			continue;
-		*prop = propagation_words[i].flags;
-		return true;
-	}
-	return false;
-}
-
-static bool apply_word(const char *w, size_t n, unsigned long *flags,
-		       unsigned long *prop, bool *tmpcopyup)
-{
-	/* runc's extension: copy the image's directory into the tmpfs. */
-	if (tmpcopyup && n == 9 && !strncmp(w, "tmpcopyup", n)) {
-		*tmpcopyup = true;
-		return true;
-	}
-	return apply_flag(w, n, flags) || apply_propagation(w, n, prop);
-}
-
-int mc_mount_options_ex(const char *opts, unsigned long *flags,
-			unsigned long *propagation, bool *tmpcopyup,
-			char **data)
+int mc_mount_options(const char *opts, struct mc_mount *m)
 {
 	size_t len = 0;
 
-	*data = NULL;
+	m->data = NULL;
 	while (opts && *opts) {
 		size_t n = strcspn(opts, ",");
 
-		if (n && !apply_word(opts, n, flags, propagation, tmpcopyup) &&
-		    append_word(data, &len, opts, n) < 0) {
-			free(*data);
-			*data = NULL;
+		/* runc's extension: copy the image's directory into the tmpfs. */
+		if (word_is(opts, n, "tmpcopyup"))
+			m->tmpcopyup = true;
+		else if (n && !apply_flag(opts, n, m) &&
+		    append_word(&m->data, &len, opts, n) < 0) {
+			free(m->data);
+			m->data = NULL;
 			return -1;
 		}
 		opts += n + (opts[n] == ',');
@@ -223,9 +227,87 @@ int mc_mount_options_ex(const char *opts, unsigned long *flags,
 	return 0;
 }
 
-int mc_mount_options(const char *opts, unsigned long *flags, char **data)
+/* The word of mount_flags that set BITS (of one kind): for error messages. */
+static const char *flag_name(unsigned long bits, bool propagation)
 {
-	return mc_mount_options_ex(opts, flags, NULL, NULL, data);
+	for (size_t i = 0; i < ARRAY_SIZE(mount_flags); i++) {
+		const struct mount_flag *f = &mount_flags[i];
+
+		if (f->propagation == propagation && f->set &&
+		    (bits & f->set) == f->set)
+			return f->name;
+	}
+	return "?";
+}
+
+/*
+ * What a tmpfs takes as data (Documentation/filesystems/tmpfs.rst).  A
+ * word the kernel does not know fails the mount with EINVAL only in the
+ * child; refusing it here names it.
+ */
+static const struct {
+	const char *key;
+	bool value;
+} tmpfs_keys[] = {
+	{ "size", true },	{ "nr_blocks", true }, { "nr_inodes", true },
+	{ "mode", true },	{ "uid", true },	{ "gid", true },
+	{ "huge", true },	{ "mpol", true },	{ "inode32", false },
+	{ "inode64", false },
+};
+
+static int check_tmpfs_word(const char *w, size_t n)
+{
+	size_t klen = strcspn(w, "=");
+
+	if (klen > n)
+		klen = n;
+	for (size_t i = 0; i < ARRAY_SIZE(tmpfs_keys); i++) {
+		if (!word_is(w, klen, tmpfs_keys[i].key))
+			continue;
+		if (tmpfs_keys[i].value == (klen < n))
+			return 0;
+		return mc_error(0, tmpfs_keys[i].value
+					   ? "tmpfs option '%.*s' needs a value"
+					   : "tmpfs option '%.*s' takes no value",
+				(int)n, w);
+	}
+	return mc_error(0, "option '%.*s' is not a tmpfs option", (int)n, w);
+}
+
+/*
+ * A tmpfs is a new, empty filesystem: flags that would make the mount(2)
+ * call bind, move or remount something else (with "tmpfs" as a path
+ * relative to the cwd), or change propagation instead, are refused.
+ */
+static int check_tmpfs(const struct mc_mount *m)
+{
+	const unsigned long refused = MS_BIND | MS_REC | MS_MOVE | MS_REMOUNT |
+				      MS_PRIVATE | MS_SHARED | MS_SLAVE |
+				      MS_UNBINDABLE;
+
+	if (m->flags & refused)
+		return mc_error(0, "option '%s' is not a tmpfs option",
+				flag_name(m->flags & refused, false));
+	if (m->propagation)
+		return mc_error(0, "option '%s' is not a tmpfs option",
+				flag_name(m->propagation, true));
+	for (const char *w = m->data; w && *w;) {
+		size_t n = strcspn(w, ",");
+
+		if (n && check_tmpfs_word(w, n) < 0)
+			return -1;
+		w += n + (w[n] == ',');
+	}
+	return 0;
+}
+
+int mc_mount_validate(const struct mc_mount *m)
+{
+	if (m->target[0] != '/')
+		return mc_error(0, "not an absolute path");
+	if (m->type && !strcmp(m->type, "tmpfs"))
+		return check_tmpfs(m);
+	return 0;
 }
 
 static const struct {
@@ -314,9 +396,9 @@ int mc_spec_validate(struct mc_spec *spec)
 	if (!spec->argv[0][0])
 		return mc_error(0, "empty command name");
 	for (size_t i = 0; i < spec->n_mounts; i++)
-		if (spec->mounts[i].target[0] != '/')
-			return mc_error(0, "mount target %s: not an absolute path",
-					spec->mounts[i].target);
+		if (mc_mount_validate(&spec->mounts[i]) < 0)
+			return mc_error_context("mount %s",
+						spec->mounts[i].target);
 	if (spec->hostname)
 		spec->namespaces |= CLONE_NEWUTS;
 	if ((spec->n_uid_maps || spec->n_gid_maps) &&

@@ -15,6 +15,7 @@
 
 #include "error.h"
 #include "json.h"
+#include "proc.h"
 #include "state.h"
 #include "util.h"
 
@@ -111,109 +112,6 @@ int mc_state_root(const char *given, char *buf, size_t size)
 	if (geteuid() != 0 && xdg && *xdg)
 		return absolute(buf, size, xdg, "/mcstatic");
 	return absolute(buf, size, MC_STATE_ROOT_DEFAULT, "");
-}
-
-int mc_time_format(char *buf, size_t size, const struct timespec *ts,
-		   bool nanos)
-{
-	char frac[16] = "";
-	struct tm tm;
-	size_t n;
-	int len;
-
-	if (!gmtime_r(&ts->tv_sec, &tm))
-		return mc_error(EOVERFLOW, "timestamp");
-	if (nanos && ts->tv_nsec > 0 && ts->tv_nsec < 1000000000) {
-		len = snprintf(frac, sizeof(frac), ".%09ld", (long)ts->tv_nsec);
-		while (frac[len - 1] == '0')
-			frac[--len] = '\0';
-	}
-	n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (n == 0 || (size_t)snprintf(buf + n, size - n, "%sZ", frac) >= size - n)
-		return mc_error(ERANGE, "timestamp");
-	return 0;
-}
-
-int mc_time_rfc3339(char *buf, size_t size, bool nanos)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_REALTIME, &ts) < 0)
-		return mc_error(errno, "clock_gettime");
-	return mc_time_format(buf, size, &ts, nanos);
-}
-
-/* Fields 3 (state) and 22 (starttime), counted from the last ')'. */
-static bool parse_stat(const char *line, char *state, uint64_t *start_time)
-{
-	const char *p = strrchr(line, ')');
-	const char *end;
-
-	if (!p || p[1] != ' ' || !p[2] || p[2] == ' ')
-		return false;
-	p += 2;
-	*state = *p;
-	for (int field = 3; field < 22; field++) {
-		p = strchr(p, ' ');
-		if (!p)
-			return false;
-		p++;
-	}
-	end = mc_scan_u64(p, start_time);
-	return end && (*end == ' ' || *end == '\n' || *end == '\0');
-}
-
-int mc_parse_stat_line(const char *line, char *state, uint64_t *start_time)
-{
-	if (!parse_stat(line, state, start_time))
-		return mc_error(0, "malformed /proc stat line");
-	return 0;
-}
-
-/* Read /proc/PID/stat quietly: 0, or -1 with errno (ESRCH: no such pid). */
-static int read_stat(pid_t pid, char *state, uint64_t *start_time)
-{
-	_cleanup_close_ int fd = -1;
-	char path[32], line[2048];
-	ssize_t n;
-
-	if (pid <= 0) {
-		errno = ESRCH;
-		return -1;
-	}
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == ENOENT)
-			errno = ESRCH;
-		return -1;
-	}
-	n = read(fd, line, sizeof(line) - 1);
-	if (n < 0)
-		return -1;
-	line[n] = '\0';
-	if (!parse_stat(line, state, start_time)) {
-		errno = EINVAL;
-		return -1;
-	}
-	return 0;
-}
-
-int mc_proc_start_time(pid_t pid, uint64_t *out)
-{
-	char state;
-
-	if (read_stat(pid, &state, out) < 0)
-		return mc_error(errno, "process %d", (int)pid);
-	return 0;
-}
-
-char mc_proc_state(pid_t pid)
-{
-	uint64_t start;
-	char state;
-
-	return read_stat(pid, &state, &start) < 0 ? 0 : state;
 }
 
 static void state_reset(struct mc_state *st)
@@ -680,7 +578,7 @@ enum mc_status mc_state_status(const struct mc_state *st)
 	if (st->pid <= 0)
 		return MC_STATUS_CREATING;
 	/* Gone, dead but not reaped yet, or the pid names another process. */
-	if (read_stat(st->pid, &state, &start) < 0 || state == 'Z' ||
+	if (mc_proc_stat(st->pid, &state, &start) < 0 || state == 'Z' ||
 	    state == 'X' || start != st->start_time)
 		return MC_STATUS_STOPPED;
 	if (st->status == MC_STATUS_PAUSED)

@@ -155,3 +155,58 @@ bad() {
 		assert_nothing_left
 	done
 }
+
+# --- directories mcstatic made are gone after a failed setup -----------------------
+
+# tree_of DIR: every path below DIR, sorted.
+tree_of() {
+	(cd "$1" && find . | LC_ALL=C sort)
+}
+
+@test "--tmpfs without --rootfs: a missing target is not made on the host (125)" {
+	bad "mcstatic: mount target $T/newdir/a/b does not exist (missing targets are made only in a rootfs)" \
+		--tmpfs "$T/newdir/a/b" /bin/true
+	[[ ! -e $T/newdir ]] || fail "$T/newdir was made on the host"
+}
+
+@test "--tmpfs: a mkdir failing midway (name too long) leaves nothing in the rootfs" {
+	local long before
+	long=$(printf 'x%.0s' {1..300})
+	cp -a "$ROOTFS" "$T/r"
+	before=$(tree_of "$T/r")
+	bad "mcstatic: mkdir /newA/$long: Filename too long" \
+		--rootfs "$T/r" --tmpfs "/newA/$long" /bin/true
+	assert_equal "$(tree_of "$T/r")" "$before"
+}
+
+@test "--tmpfs: a later --tmpfs failing removes what the earlier ones made" {
+	local before
+	cp -a "$ROOTFS" "$T/r"
+	before=$(tree_of "$T/r")
+	bad "mcstatic: mount tmpfs on /newC/d: Invalid argument" --rootfs "$T/r" \
+		--tmpfs /newA/b --tmpfs /newA/b/c --tmpfs /newA --tmpfs /newC/d:size=bogus /bin/true
+	assert_equal "$(tree_of "$T/r")" "$before"
+}
+
+@test "a failure after the mounts (--workdir) removes the targets and the /dev, /sys, /proc it made" {
+	local before user
+	cp -a "$ROOTFS" "$T/r"
+	rm -rf "$T/r/dev" "$T/r/sys" "$T/r/proc"
+	before=$(tree_of "$T/r")
+	# --user mounts /proc before pivot_root, root after it.
+	for user in --pid --user; do
+		bad "mcstatic: workdir /nope: No such file or directory" $user --rootfs "$T/r" \
+			--tmpfs /newA/b --workdir /nope /bin/true
+		assert_equal "$(tree_of "$T/r")" "$before"
+	done
+}
+
+@test "a failed /proc mount point removes the /dev and /sys made before it" {
+	local before
+	cp -a "$ROOTFS" "$T/r"
+	rm -rf "$T/r/dev" "$T/r/sys" "$T/r/proc"
+	echo not-a-dir >"$T/r/proc"
+	before=$(tree_of "$T/r")
+	bad "mcstatic: rootfs $T/r: mount point /proc: Not a directory" --rootfs "$T/r" /bin/true
+	assert_equal "$(tree_of "$T/r")" "$before"
+}

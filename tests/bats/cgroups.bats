@@ -18,6 +18,7 @@ setup() {
 	CG="bats-$$-${BATS_TEST_NUMBER}"
 	cg_detect
 	CG_SNAP=$(cg_list)
+	CG_MADE=()
 }
 
 teardown() {
@@ -65,6 +66,14 @@ cg_dir() {
 	fi
 }
 
+# own_name PID: the cgroup name mcstatic PID gives itself: mc-<pid>-<start time>.
+own_name() {
+	local stat
+	stat=$(cat "/proc/$1/stat") || return 1
+	stat=${stat##*) }
+	echo "mc-$1-$(cut -d' ' -f20 <<<"$stat")"
+}
+
 assert_no_cgroups() {
 	local now
 	now=$(cg_list)
@@ -75,15 +84,28 @@ $(diff <(echo "$CG_SNAP") <(echo "$now") | grep '^[<>]' | sed 's/^</-/; s/^>/+/'
 }
 
 # Kill (by PID) what runs in cgroups this test made, then remove them, deepest
-# first. Ours: a path with $CG in it, or new since setup, empty and named
-# after a PID that is gone (a killed mcstatic's, see the kill -9 test).
+# first. Ours: those listed in CG_MADE, a path with $CG in it, or new since
+# setup and with mcstatic's own name of a PID that is gone (a killed
+# mcstatic's, see the kill -9 test).
 cg_cleanup() {
 	local d p base
+	# Empty cgroups a test made itself with names not its own ($CG_MADE).
+	for d in "${CG_MADE[@]}"; do
+		for p in $(cat "$d/cgroup.procs" 2>/dev/null); do
+			kill -KILL "$p" 2>/dev/null || true
+		done
+		for _ in 1 2 3 4 5 6 7 8 9 10; do
+			rmdir "$d" 2>/dev/null && break
+			[[ -d $d ]] || break
+			sleep 0.1
+		done
+	done
 	for d in $(cg_list | awk '{ print length, $0 }' | sort -rn | cut -d' ' -f2-); do
 		grep -qxF "$d" <<<"$CG_SNAP" && continue
 		base=${d##*/}
 		if [[ $d != *"$CG"* ]]; then
-			[[ $base =~ ^[0-9]+$ && ! -d /proc/$base ]] || [[ $d == */mcstatic ]] || continue
+			[[ $base =~ ^mc-([0-9]+)-[0-9]+$ && ! -d /proc/${BASH_REMATCH[1]} ]] ||
+				[[ $d == */mcstatic ]] || continue
 		fi
 		for p in $(cat "$d/cgroup.procs" 2>/dev/null); do
 			kill -KILL "$p" 2>/dev/null || true
@@ -109,6 +131,26 @@ wait_for_procs() {
 		sleep 0.05
 	done
 	fail "$1/cgroup.procs did not reach $2 processes: $(cat "$1/cgroup.procs" 2>&1)"
+}
+
+# container_cgroup CONTROLLER PID: once the command of mcstatic PID runs in
+# its cgroup, that cgroup's directory for CONTROLLER (whatever its name).
+container_cgroup() {
+	local i child path
+	for ((i = 0; i < 100; i++)); do
+		child=$(cat "/proc/$2/task/$2/children" 2>/dev/null)
+		child=${child%% *}
+		if [[ -n $child ]]; then
+			path=$(grep -E "^[0-9]+:([a-z,]*,)?$1(,[a-z,]*)?:|^0::" "/proc/$child/cgroup" |
+				sort | tail -1 | cut -d: -f3)
+			if [[ $path == /mcstatic/* ]]; then
+				cg_dir "$1" "${path#/mcstatic/}"
+				return 0
+			fi
+		fi
+		sleep 0.05
+	done
+	fail "the command of mcstatic $2 did not get a $1 cgroup"
 }
 
 # --- no limits ---------------------------------------------------------------------
@@ -318,10 +360,10 @@ cpu_share() {
 	assert_nothing_left
 }
 
-@test "lifecycle: kill -9 of mcstatic leaves mcstatic/<pid>; the next run with a limit removes it" {
+@test "lifecycle: kill -9 of mcstatic leaves mcstatic/mc-<pid>-<start>; the next run with a limit removes it" {
 	local d
 	bg_start "$MC" --memory 64m --rootfs "$ROOTFS" /bin/sleep 100
-	d=$(cg_dir memory "$BG_PID")
+	d=$(cg_dir memory "$(own_name "$BG_PID")")
 	kill_mcstatic_in "$d"
 	[[ -d $d ]] || fail "expected the leftover $d"
 	run -0 "$MC" --memory 64m /bin/true
@@ -330,9 +372,10 @@ cpu_share() {
 	assert_nothing_left
 }
 
-@test "lifecycle: a stale-looking mcstatic/<pid> that still has a process is left alone" {
+@test "lifecycle: a stale-looking mcstatic/mc-<pid>-<start> that still has a process is left alone" {
 	local d sleeper
-	d=$(cg_dir memory 3999997)
+	d=$(cg_dir memory mc-3999997-1)
+	CG_MADE=("$d")
 	mkdir -p "$d"
 	sleep 100 &
 	sleeper=$!
@@ -344,6 +387,51 @@ cpu_share() {
 	for _ in 1 2 3 4 5 6 7 8 9 10; do rmdir "$d" 2>/dev/null && break; sleep 0.1; done
 	rmdir "$(dirname "$d")" 2>/dev/null || true
 	assert_no_cgroups
+}
+
+# The sweep used to take any number for a pid: --cgroup 999999 (no such pid)
+# made mcstatic/999999 and removed it again before the command could join it.
+@test "names: --cgroup 999999 (a number, no such pid) is a name like any other, never swept" {
+	run -0 --separate-stderr "$MC" --cgroup 999999 --pids-limit 10 /bin/cat /proc/self/cgroup
+	assert_line --regexp "^[0-9]+:([a-z,]*pids[a-z,]*)?:/mcstatic/999999$"
+	run -0 --separate-stderr "$MC" --cgroup 999999 --pids-limit 10 /bin/true
+	assert_stderr_line ""
+	assert_no_cgroups
+	assert_nothing_left
+}
+
+# Only mcstatic's own names whose process is gone or is another one now (the
+# same pid, another start time) are swept; an empty cgroup of a live mcstatic
+# (between its mkdir and the command joining it) and other names stay.
+@test "lifecycle: the sweep removes only own names of gone processes, never a live one's" {
+	local dead reused live other sleeper running
+	bg_start sleep 100
+	sleeper=$BG_PID
+	dead=$(cg_dir memory mc-3999997-1)
+	reused=$(cg_dir memory "mc-$sleeper-1")
+	live=$(cg_dir memory "$(own_name "$sleeper")")
+	other=$(cg_dir memory "3999998")
+	CG_MADE=("$dead" "$reused" "$live" "$other")
+	mkdir -p "${CG_MADE[@]}"
+	# Another mcstatic, running: its cgroup is not empty, so rmdir could
+	# not take it anyway; $live is what one looks like before its command
+	# has joined.
+	bg_start "$MC" --memory 64m --rootfs "$ROOTFS" /bin/sleep 100
+	running=$(container_cgroup memory "$BG_PID")
+	run -0 --separate-stderr "$MC" --memory 64m /bin/true
+	[[ ! -d $dead ]] || fail "$dead (pid gone) is still there"
+	[[ ! -d $reused ]] || fail "$reused (pid now another process) is still there"
+	[[ -d $live ]] || fail "$live (a live process's, empty) was removed"
+	[[ -d $other ]] || fail "$other (not an mcstatic name) was removed"
+	[[ -d $running ]] || fail "the running container's cgroup went"
+	kill -TERM "$BG_PID"
+	wait_pid_status "$BG_PID" 10
+	kill -KILL "$sleeper"
+	wait "$sleeper" 2>/dev/null || true
+	rmdir "$live" "$other"
+	rmdir "$(dirname "$live")" 2>/dev/null || true
+	assert_no_cgroups
+	assert_nothing_left
 }
 
 @test "lifecycle: kill -9 of mcstatic: the command dies with it, the empty cgroup stays (documented)" {
@@ -454,6 +542,11 @@ bad() {
 	bad "mcstatic: --cpu-weight '0': expected 1 to 10000" --cpu-weight 0 /bin/true
 	bad "mcstatic: cgroup name '../x': expected one path component" --cgroup ../x /bin/true
 	bad "mcstatic: cgroup path: '..' is not allowed" --cgroup-parent a/../b /bin/true
+}
+
+@test "bad input: --cgroup mc-1-2 (mcstatic's own form, which a sweep could take)" {
+	bad "mcstatic: cgroup name 'mc-1-2': names of the form mc-<pid>-<start> are mcstatic's own" \
+		--cgroup mc-1-2 --pids-limit 10 /bin/true
 }
 
 @test "rootless: a limit asked for by an unprivileged user is a clear error (125), never dropped" {

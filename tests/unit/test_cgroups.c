@@ -140,27 +140,57 @@ static void test_path(void **state)
 	char buf[64];
 
 	(void)state;
-	assert_int_equal(mc_cgroup_path(buf, sizeof(buf), NULL, NULL, 1234), 0);
-	assert_string_equal(buf, "mcstatic/1234");
-	assert_int_equal(mc_cgroup_path(buf, sizeof(buf), NULL, "web", 1), 0);
+	assert_int_equal(mc_cgroup_path(buf, sizeof(buf), NULL, NULL, 1234, 56789), 0);
+	assert_string_equal(buf, "mcstatic/mc-1234-56789");
+	assert_int_equal(mc_cgroup_path(buf, sizeof(buf), NULL, "web", 1, 2), 0);
 	assert_string_equal(buf, "mcstatic/web");
-	assert_int_equal(mc_cgroup_path(buf, sizeof(buf), "/a//b/", "c", 1), 0);
+	/* A user's name that is only a number is a name like any other. */
+	assert_int_equal(mc_cgroup_path(buf, sizeof(buf), NULL, "999999", 1, 2), 0);
+	assert_string_equal(buf, "mcstatic/999999");
+	assert_int_equal(mc_cgroup_path(buf, sizeof(buf), "/a//b/", "c", 1, 2), 0);
 	assert_string_equal(buf, "a/b/c");
-	assert_int_equal(mc_cgroup_path(buf, sizeof(buf), "/", NULL, 7), 0);
-	assert_string_equal(buf, "7");
-	assert_int_equal(mc_cgroup_path(buf, sizeof(buf), "a/../b", NULL, 7), -1);
+	assert_int_equal(mc_cgroup_path(buf, sizeof(buf), "/", NULL, 7, 8), 0);
+	assert_string_equal(buf, "mc-7-8");
+	assert_int_equal(mc_cgroup_path(buf, sizeof(buf), "a/../b", NULL, 7, 8), -1);
 	assert_string_equal(mc_error_text(), "cgroup path: '..' is not allowed");
-	assert_int_equal(mc_cgroup_path(buf, sizeof(buf), "./a", NULL, 7), -1);
-	assert_int_equal(mc_cgroup_path(buf, sizeof(buf), NULL, "..", 7), -1);
-	assert_int_equal(mc_cgroup_path(buf, sizeof(buf), NULL, ".", 7), -1);
-	assert_int_equal(mc_cgroup_path(buf, sizeof(buf), NULL, "a/b", 7), -1);
+	assert_int_equal(mc_cgroup_path(buf, sizeof(buf), "./a", NULL, 7, 8), -1);
+	assert_int_equal(mc_cgroup_path(buf, sizeof(buf), NULL, "..", 7, 8), -1);
+	assert_int_equal(mc_cgroup_path(buf, sizeof(buf), NULL, ".", 7, 8), -1);
+	assert_int_equal(mc_cgroup_path(buf, sizeof(buf), NULL, "a/b", 7, 8), -1);
 	assert_string_equal(mc_error_text(),
 			    "cgroup name 'a/b': expected one path component");
-	assert_int_equal(mc_cgroup_path(buf, sizeof(buf), NULL, "", 7), -1);
-	assert_int_equal(mc_cgroup_path(buf, 12, "mcstatic", "toolong", 7), -1);
+	assert_int_equal(mc_cgroup_path(buf, sizeof(buf), NULL, "", 7, 8), -1);
+	assert_int_equal(mc_cgroup_path(buf, 12, "mcstatic", "toolong", 7, 8), -1);
 	/* ".." inside a name part is a name, not a parent. */
-	assert_int_equal(mc_cgroup_path(buf, sizeof(buf), "a..b", "..c", 7), 0);
+	assert_int_equal(mc_cgroup_path(buf, sizeof(buf), "a..b", "..c", 7, 8), 0);
 	assert_string_equal(buf, "a..b/..c");
+	/* mcstatic's own form is not for users: it could be swept. */
+	assert_int_equal(mc_cgroup_path(buf, sizeof(buf), "x", "mc-1-2", 7, 8), -1);
+	assert_string_equal(mc_error_text(),
+			    "cgroup name 'mc-1-2': names of the form mc-<pid>-<start> are mcstatic's own");
+}
+
+static void test_own_name(void **state)
+{
+	static const char *const not_own[] = {
+		"1234", "mc-", "mc-1", "mc-1-", "mc--2", "mc-0-2", "mc-1-2x",
+		"mc-1-2-3", "mc-2147483648-1", "xmc-1-2", "mc-+1-2", "mcstatic",
+	};
+	char buf[48];
+	uint64_t start;
+	pid_t pid;
+
+	(void)state;
+	mc_cgroup_own_name(buf, sizeof(buf), 4242, 123456789012345ULL);
+	assert_string_equal(buf, "mc-4242-123456789012345");
+	assert_true(mc_cgroup_parse_own_name(buf, &pid, &start));
+	assert_int_equal(pid, 4242);
+	assert_true(start == 123456789012345ULL);
+	assert_true(mc_cgroup_parse_own_name("mc-2147483647-0", &pid, &start));
+	assert_int_equal(pid, 2147483647);
+	assert_true(start == 0);
+	for (size_t i = 0; i < sizeof(not_own) / sizeof(*not_own); i++)
+		assert_false(mc_cgroup_parse_own_name(not_own[i], &pid, &start));
 }
 
 /* Parse ARGS (NULL-terminated, argv[0] implied) into SPEC. */
@@ -279,6 +309,7 @@ int main(void)
 		cmocka_unit_test(test_shares_weight),
 		cmocka_unit_test(test_format_size),
 		cmocka_unit_test(test_path),
+		cmocka_unit_test(test_own_name),
 		cmocka_unit_test(test_flags),
 		cmocka_unit_test(test_validate),
 	};

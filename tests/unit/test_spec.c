@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/mount.h>
 #include <cmocka.h>
@@ -15,52 +16,90 @@
 
 static void test_mount_options(void **state)
 {
-	unsigned long flags = MS_NOSUID;
-	char *data;
+	struct mc_mount m = { .target = "/mnt", .type = "tmpfs",
+			      .flags = MS_NOSUID };
 
 	(void)state;
 	assert_int_equal(mc_mount_options("ro,size=1m,nodev,mode=1777,suid",
-					  &flags, &data),
-			 0);
-	assert_int_equal(flags, MS_RDONLY | MS_NODEV);
-	assert_string_equal(data, "size=1m,mode=1777");
-	free(data);
-	flags = MS_RDONLY;
-	assert_int_equal(mc_mount_options("rw,,rbind", &flags, &data), 0);
-	assert_int_equal(flags, MS_BIND | MS_REC);
-	assert_null(data);
-	assert_int_equal(mc_mount_options(NULL, &flags, &data), 0);
-	assert_null(data);
+					  &m), 0);
+	assert_int_equal(m.flags, MS_RDONLY | MS_NODEV);
+	assert_string_equal(m.data, "size=1m,mode=1777");
+	free(m.data);
+	m.flags = MS_RDONLY;
+	assert_int_equal(mc_mount_options("rw,,rbind,sync,noatime", &m), 0);
+	assert_int_equal(m.flags, MS_BIND | MS_REC | MS_SYNCHRONOUS | MS_NOATIME);
+	assert_int_equal(m.propagation, 0);
+	assert_null(m.data);
+	/* Propagation is apart: its MS_REC is not rbind's. */
+	m.flags = 0;
+	assert_int_equal(mc_mount_options("bind,rslave", &m), 0);
+	assert_int_equal(m.flags, MS_BIND);
+	assert_int_equal(m.propagation, MS_SLAVE | MS_REC);
+	assert_int_equal(mc_mount_options(NULL, &m), 0);
+	assert_null(m.data);
+}
+
+/* OPTS on a tmpfs at /mnt: 0, or -1 with the error text ERR. */
+static void check_tmpfs(const char *opts, const char *err)
+{
+	struct mc_mount m = { .target = "/mnt", .type = "tmpfs",
+			      .flags = MS_NOSUID | MS_NODEV };
+	int ret;
+
+	assert_int_equal(mc_mount_options(opts, &m), 0);
+	ret = mc_mount_validate(&m);
+	free(m.data);
+	if (!err) {
+		assert_int_equal(ret, 0);
+		return;
+	}
+	assert_int_equal(ret, -1);
+	assert_string_equal(mc_error_text(), err);
+}
+
+static void test_tmpfs_options(void **state)
+{
+	static const char *const refused[] = {
+		"bind", "rbind", "move", "remount", "private", "rprivate",
+		"shared", "rshared", "slave", "rslave", "unbindable",
+		"runbindable", "noswap", "nonsense",
+	};
+	char err[80];
+
+	(void)state;
+	check_tmpfs("size=1m,mode=1777,uid=0,gid=0,nr_inodes=100,ro,noexec",
+		    NULL);
+	check_tmpfs("nr_blocks=10,huge=never,mpol=default,inode64,inode32", NULL);
+	check_tmpfs(NULL, NULL);
+	for (size_t i = 0; i < sizeof(refused) / sizeof(*refused); i++) {
+		snprintf(err, sizeof(err), "option '%s' is not a tmpfs option",
+			 refused[i]);
+		check_tmpfs(refused[i], err);
+	}
+	/* Named as given, also after other words. */
+	check_tmpfs("size=1m,ro,rbind", "option 'rbind' is not a tmpfs option");
+	check_tmpfs("mode=700,x=1", "option 'x=1' is not a tmpfs option");
+	check_tmpfs("size", "tmpfs option 'size' needs a value");
+	check_tmpfs("inode64=1", "tmpfs option 'inode64=1' takes no value");
 }
 
 static void test_mount_options_ex(void **state)
 {
-	unsigned long flags = 0, prop = 0;
-	bool copyup = false;
-	char *data;
+	struct mc_mount m = { 0 };
 
 	(void)state;
-	assert_int_equal(mc_mount_options_ex("rbind,private,tmpcopyup,rslave,norelatime,mode=1",
-					     &flags, &prop, &copyup, &data),
-			 0);
-	assert_int_equal(flags, MS_BIND | MS_REC);
-	assert_int_equal(prop, MS_SLAVE | MS_REC);	/* the last one wins */
-	assert_true(copyup);
-	assert_string_equal(data, "mode=1");
-	free(data);
-	flags = MS_RELATIME;
-	assert_int_equal(mc_mount_options_ex("runbindable,norelatime", &flags,
-					     &prop, NULL, &data),
-			 0);
-	assert_int_equal(prop, MS_UNBINDABLE | MS_REC);
-	assert_int_equal(flags, 0);
-	assert_null(data);
-	/* Without the out-parameters (--tmpfs) they stay fs data. */
-	flags = 0;
-	assert_int_equal(mc_mount_options("shared,tmpcopyup,ro", &flags, &data), 0);
-	assert_int_equal(flags, MS_RDONLY);
-	assert_string_equal(data, "shared,tmpcopyup");
-	free(data);
+	assert_int_equal(mc_mount_options("rbind,private,tmpcopyup,rslave,norelatime,mode=1",
+					  &m), 0);
+	assert_int_equal(m.flags, MS_BIND | MS_REC);
+	assert_int_equal(m.propagation, MS_SLAVE | MS_REC);	/* the last one wins */
+	assert_true(m.tmpcopyup);
+	assert_string_equal(m.data, "mode=1");
+	free(m.data);
+	m = (struct mc_mount){ .flags = MS_RELATIME };
+	assert_int_equal(mc_mount_options("runbindable,norelatime", &m), 0);
+	assert_int_equal(m.propagation, MS_UNBINDABLE | MS_REC);
+	assert_int_equal(m.flags, 0);
+	assert_null(m.data);
 }
 
 static void test_own(void **state)
@@ -111,6 +150,8 @@ static void test_error_context(void **state)
 static void test_validate(void **state)
 {
 	char *argv[] = { "true", NULL };
+	struct mc_mount bad = { .source = "tmpfs", .target = "/mnt",
+				.type = "tmpfs", .flags = MS_BIND };
 	struct mc_spec spec;
 
 	(void)state;
@@ -120,6 +161,18 @@ static void test_validate(void **state)
 	spec.argv = argv;
 	assert_int_equal(mc_spec_validate(&spec), 0);
 	assert_int_equal(spec.namespaces, 0);
+	/* Mounts are checked whichever front-end made them. */
+	spec.mounts = &bad;
+	spec.n_mounts = 1;
+	assert_int_equal(mc_spec_validate(&spec), -1);
+	assert_string_equal(mc_error_text(),
+			    "mount /mnt: option 'bind' is not a tmpfs option");
+	bad.target = "mnt";
+	assert_int_equal(mc_spec_validate(&spec), -1);
+	assert_string_equal(mc_error_text(), "mount mnt: not an absolute path");
+	spec.mounts = NULL;
+	spec.n_mounts = 0;
+	spec.namespaces = 0;
 	spec.rootfs = "/nonexistent-rootfs";
 	assert_int_equal(mc_spec_validate(&spec), -1);
 	assert_string_equal(mc_error_text(),
@@ -138,6 +191,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mount_options),
+		cmocka_unit_test(test_tmpfs_options),
 		cmocka_unit_test(test_mount_options_ex),
 		cmocka_unit_test(test_own),
 		cmocka_unit_test(test_ns_names),
