@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <pwd.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,6 +206,7 @@ static int start_helper(struct helper_run *run, char **argv)
 		return mc_error(errno, "%s", run->kind->helper);
 	run->pid = fork();
 	if (run->pid == 0) {
+		signal(SIGPIPE, SIG_DFL);	/* main ignores it for itself */
 		dup2(pipefd[1], STDERR_FILENO);
 		execvp(run->kind->helper, argv);
 		_exit(MC_EXIT_NOTFOUND);
