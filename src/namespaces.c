@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -343,5 +344,8 @@ int mc_namespaces_set_identity(const struct mc_spec *spec)
 	if (setresuid(spec->uid, spec->uid, spec->uid) < 0)
 		return mc_error(errno, "userid %u:%u: setresuid", spec->uid,
 				spec->gid);
+	/* A new effective uid or gid clears the parent-death signal. */
+	if (spec->kill_on_parent_death)
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 	return 0;
 }

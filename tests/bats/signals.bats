@@ -170,3 +170,14 @@ closed_stderr() {
 	sig_in_mask "$output" 13 && fail "SIGPIPE ignored in the command: SigIgn $output"
 	assert_nothing_left
 }
+
+@test "--userid as root: the container still dies with a SIGKILLed mcstatic" {
+	# A new effective uid clears the parent-death signal; it is set again.
+	bg_start "$MC" --pid --userid 65534 sh -c 'echo ready; while :; do sleep 0.1; done' >"$T/out" 2>&1
+	local mc=$BG_PID
+	wait_for_file_line "$T/out" ready
+	kill -KILL "$mc"
+	wait_pid_status "$mc"
+	assert_equal "$STATUS" 137
+	assert_nothing_left
+}
