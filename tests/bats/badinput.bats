@@ -155,3 +155,20 @@ bad() {
 		assert_nothing_left
 	done
 }
+
+@test "--hostname: empty, or longer than 64 bytes" {
+	local long
+	long=$(printf 'h%.0s' {1..65})
+	bad "mcstatic: hostname '': must be 1 to 64 bytes long" --hostname '' /bin/true
+	bad "mcstatic: hostname '$long': must be 1 to 64 bytes long" --hostname "$long" /bin/true
+}
+
+@test "--userid 4294967295 ((uid_t)-1, 'unchanged' to setresuid) is no user" {
+	bad "mcstatic: userid: uid 4294967295 is not a valid id" --userid 4294967295 id -u
+	bad "mcstatic: userid: gid 4294967295 is not a valid id" --userid 0:4294967295 id -u
+}
+
+@test "--rootfs /, by any name, is refused with its own message" {
+	bad "mcstatic: rootfs /: is the host's own root, not a root for a container" --pid --rootfs / /bin/true
+	bad "mcstatic: rootfs /tmp/..: is the host's own root, not a root for a container" --rootfs /tmp/.. /bin/true
+}

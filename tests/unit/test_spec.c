@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mount.h>
 #include <cmocka.h>
 
@@ -71,12 +72,58 @@ static void test_validate(void **state)
 	mc_spec_free(&spec);
 }
 
+/* What the kernel would take the wrong way, or refuse too late. */
+static void test_validate_refuses(void **state)
+{
+	char *argv[] = { "true", NULL };
+	char long_name[66];
+	struct mc_spec spec;
+
+	(void)state;
+	mc_spec_init(&spec, NULL);
+	spec.argv = argv;
+	spec.rootfs = "/tmp/..";
+	assert_int_equal(mc_spec_validate(&spec), -1);
+	assert_string_equal(mc_error_text(),
+			    "rootfs /tmp/..: is the host's own root, not a root for a container");
+	mc_spec_free(&spec);
+
+	mc_spec_init(&spec, NULL);
+	spec.argv = argv;
+	spec.hostname = "";
+	assert_int_equal(mc_spec_validate(&spec), -1);
+	assert_string_equal(mc_error_text(),
+			    "hostname '': must be 1 to 64 bytes long");
+	memset(long_name, 'h', sizeof(long_name) - 1);
+	long_name[65] = '\0';
+	spec.hostname = long_name;
+	assert_int_equal(mc_spec_validate(&spec), -1);
+	long_name[64] = '\0';
+	assert_int_equal(mc_spec_validate(&spec), 0);
+
+	/* (uid_t)-1 is "unchanged" to setresuid, not a user. */
+	spec.set_user = true;
+	spec.uid = 4294967295U;
+	assert_int_equal(mc_spec_validate(&spec), -1);
+	assert_string_equal(mc_error_text(),
+			    "userid: uid 4294967295 is not a valid id");
+	spec.uid = 0;
+	spec.gid = 4294967295U;
+	assert_int_equal(mc_spec_validate(&spec), -1);
+	assert_string_equal(mc_error_text(),
+			    "userid: gid 4294967295 is not a valid id");
+	spec.gid = 4294967294U;
+	assert_int_equal(mc_spec_validate(&spec), 0);
+	mc_spec_free(&spec);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mount_options),
 		cmocka_unit_test(test_error_context),
 		cmocka_unit_test(test_validate),
+		cmocka_unit_test(test_validate_refuses),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
