@@ -63,7 +63,6 @@ static _Noreturn void exec_command(const struct mc_spec *spec, int sock,
 	sigprocmask(SIG_SETMASK, mask, NULL);
 	err = mc_exec_search(spec->argv[0], spec->argv, spec->env,
 			     mc_spec_getenv(spec, "PATH"), execve);
-	mc_error(err, "execve %s", spec->argv[0]);
 	child_fail(sock, mc_exit_for_exec_errno(err));
 }
 

@@ -172,3 +172,18 @@ bad() {
 	bad "mcstatic: rootfs /: is the host's own root, not a root for a container" --pid --rootfs / /bin/true
 	bad "mcstatic: rootfs /tmp/..: is the host's own root, not a root for a container" --rootfs /tmp/.. /bin/true
 }
+
+@test "a 100 KB rootfs path is cut, the reason is kept" {
+	local path
+	path=$(printf '/a%.0s' {1..50000})
+	snapshot_state
+	run -125 --separate-stderr "$MC" --rootfs "$path" /bin/true
+	assert_output ""
+	assert_equal "$(wc -l <<<"$stderr")" 1
+	assert_regex "$stderr" '^mcstatic: rootfs /a/a/a.*\.\.\.: File ?name too long$'
+	assert_nothing_left
+}
+
+@test "control characters in an argument are escaped: one line" {
+	bad "mcstatic: unknown option '--a\\nb\\x1b[0m\\x7f' (see --help)" $'--a\nb\e[0m\x7f' /bin/true
+}

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -44,6 +45,47 @@ static void test_error_context(void **state)
 	assert_int_equal(mc_error_errno(), EINVAL);
 	mc_error(0, "plain");
 	assert_string_equal(mc_error_text(), "plain");
+}
+
+/* TEXT ends in "...: " and strerror(ERR): cut before the reason, not in it. */
+static void assert_cut_before_reason(const char *text, int err)
+{
+	char tail[128];
+	size_t len = strlen(text), tail_len;
+
+	tail_len = (size_t)snprintf(tail, sizeof(tail), "...: %s", strerror(err));
+	assert_true(len >= tail_len);
+	assert_string_equal(text + len - tail_len, tail);
+}
+
+/* A path too long for the line is cut, never the reason after it. */
+static void test_error_keeps_reason(void **state)
+{
+	static char path[100000];
+	const char *text;
+
+	(void)state;
+	memset(path, 'a', sizeof(path) - 1);
+	mc_error(ENAMETOOLONG, "rootfs %s", path);
+	text = mc_error_text();
+	assert_int_equal(strlen(text), MC_ERROR_MAX - 1);
+	assert_memory_equal(text, "rootfs aaa", 10);
+	assert_cut_before_reason(text, ENAMETOOLONG);
+	/* Context in front of a short message: the context is cut. */
+	mc_error(EPERM, "mount proc on /proc");
+	mc_error_context("rootfs %s", path);
+	text = mc_error_text();
+	assert_int_equal(strlen(text), MC_ERROR_MAX - 1);
+	assert_non_null(strstr(text, "...: mount proc on /proc: "));
+	assert_string_equal(text + strlen(text) - strlen(strerror(EPERM)),
+			    strerror(EPERM));
+	/* Both long: each keeps a part, and the reason stays. */
+	mc_error(EIO, "step %s", path);
+	mc_error_context("ctx %s", path);
+	text = mc_error_text();
+	assert_memory_equal(text, "ctx aaa", 7);
+	assert_non_null(strstr(text, "...: step aaa"));
+	assert_cut_before_reason(text, EIO);
 }
 
 static void test_validate(void **state)
@@ -122,6 +164,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mount_options),
 		cmocka_unit_test(test_error_context),
+		cmocka_unit_test(test_error_keeps_reason),
 		cmocka_unit_test(test_validate),
 		cmocka_unit_test(test_validate_refuses),
 	};
