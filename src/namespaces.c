@@ -129,6 +129,25 @@ static void default_map(struct mc_idmap *maps, size_t *n, unsigned int self,
 	mc_idmap_add(maps, n, &range, kind->subid_file);
 }
 
+/*
+ * The container is set up as the caller: with its ids unmapped, the files a
+ * new root needs (/dev's nodes) cannot be made (EOVERFLOW from mknod).
+ */
+static int check_caller_mapped(const struct mc_spec *spec)
+{
+	unsigned int uid = geteuid(), gid = getegid();
+
+	if (!spec->rootfs)
+		return 0;
+	if (!mc_idmap_contains_host(spec->uid_maps, spec->n_uid_maps, uid))
+		return mc_error(0, "uid map leaves out the caller (uid %u), "
+				"who sets up the rootfs", uid);
+	if (!mc_idmap_contains_host(spec->gid_maps, spec->n_gid_maps, gid))
+		return mc_error(0, "gid map leaves out the caller (gid %u), "
+				"who sets up the rootfs", gid);
+	return 0;
+}
+
 int mc_namespaces_prepare(struct mc_spec *spec)
 {
 	struct passwd *pw;
@@ -144,6 +163,8 @@ int mc_namespaces_prepare(struct mc_spec *spec)
 	if (!spec->n_gid_maps)
 		default_map(spec->gid_maps, &spec->n_gid_maps, getgid(),
 			    &gid_kind, name);
+	if (check_caller_mapped(spec) < 0)
+		return -1;
 	if (!spec->set_user)
 		return 0;
 	if (!mc_idmap_contains(spec->uid_maps, spec->n_uid_maps, spec->uid))

@@ -209,6 +209,15 @@ bool mc_idmap_contains(const struct mc_idmap *maps, size_t n, unsigned int id)
 	return false;
 }
 
+bool mc_idmap_contains_host(const struct mc_idmap *maps, size_t n,
+			    unsigned int id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (id >= maps[i].host_id && id - maps[i].host_id < maps[i].count)
+			return true;
+	return false;
+}
+
 static int validate_rootfs(struct mc_spec *spec)
 {
 	struct stat st, root;
