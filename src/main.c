@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "cli.h"
 #include "container.h"
 #include "error.h"
@@ -39,6 +40,11 @@ int main(int argc, char **argv)
 	int status = 0;
 
 	reset_signals();
+	/* Before anything else is done with a privilege the caller lacks. */
+	if (mc_caps_init() < 0) {
+		mc_error_print();
+		return MC_EXIT_FAILURE;
+	}
 	machine = mc_machine_init();
 	mc_spec_init(&spec, environ);
 	switch (mc_cli_parse(argc, argv, &spec)) {

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "error.h"
 #include "namespaces.h"
 #include "util.h"
@@ -153,6 +154,8 @@ int mc_namespaces_prepare(struct mc_spec *spec)
 	struct passwd *pw;
 	const char *name;
 
+	if (mc_caps_check(spec) < 0)
+		return -1;
 	if (!(spec->namespaces & CLONE_NEWUSER))
 		return 0;
 	pw = getpwuid(getuid());
