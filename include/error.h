@@ -12,13 +12,23 @@ enum {
 };
 
 /*
+ * The longest error line, NUL included (it travels in the child's report),
+ * and the longest reason (": strerror(err)") within it.
+ */
+#define MC_ERROR_MAX 500
+#define MC_ERROR_REASON_MAX 128
+
+/*
  * Record why something failed: "fmt: strerror(err)", or just "fmt" when err
  * is 0.  Always returns -1 so callers can write `return mc_error(...)`.
  */
 int mc_error(int err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Put context in front of the recorded error: "ctx: <recorded>". */
+/*
+ * Put context in front of the recorded error: "ctx: <recorded>".  What does
+ * not fit is cut ("..."), never the reason at the end.
+ */
 int mc_error_context(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 
@@ -28,8 +38,15 @@ void mc_error_set_text(const char *text);
 const char *mc_error_text(void);
 int mc_error_errno(void);
 
-/* Print "mcstatic: <recorded error>" on stderr. */
+/*
+ * Print "mcstatic: <recorded error>" on stderr, one line: control
+ * characters are shown as \n or \xHH.
+ */
 void mc_error_print(void);
+
+/* A line "mcstatic: ..." on stderr now, escaped the same way; nothing is
+ * recorded (for warnings next to the error, e.g. a cleanup that failed). */
+void mc_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 extern bool mc_debug_enabled;
 

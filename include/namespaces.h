@@ -13,9 +13,11 @@ int mc_namespaces_clone_flags(const struct mc_spec *spec);
 void mc_namespaces_announce(int clone_flags);
 
 /*
- * Parent, before clone: with a user namespace and no maps given, map the
- * caller to 0 inside, plus its /etc/subuid and /etc/subgid range from 1 on
- * when it has one and can use it; check that --userid is mapped.
+ * Parent, before clone: the privileged-binary rules (caps.h); then, with a
+ * user namespace and no maps given, map the caller to 0 inside, plus its
+ * /etc/subuid and /etc/subgid range from 1 on when it has one and can use
+ * it; check that a new root's maps hold the caller and that --userid is
+ * mapped.
  */
 int mc_namespaces_prepare(struct mc_spec *spec);
 

@@ -11,7 +11,9 @@ typedef int (*mc_exec_fn)(const char *path, char *const argv[],
 /*
  * Run FILE like execvpe(): directly when it names a path, else through each
  * directory of SEARCH_PATH.  Returns only on failure, with the errno that
- * best explains it (EACCES beats ENOENT, as in the shell).
+ * best explains it (EACCES beats ENOENT, as in the shell), and the error
+ * recorded: "execve FILE", or "execve FILE: interpreter /bin/x" when the
+ * file is there but its "#!" interpreter is not.
  */
 int mc_exec_search(const char *file, char *const argv[], char *const envp[],
 		   const char *search_path, mc_exec_fn exec_fn);

@@ -225,6 +225,10 @@ int mc_idmap_add(struct mc_idmap *maps, size_t *n, const struct mc_idmap *m,
 /* True when container id ID falls inside one of the map's ranges. */
 bool mc_idmap_contains(const struct mc_idmap *maps, size_t n, unsigned int id);
 
+/* True when host id ID falls inside one of the map's ranges. */
+bool mc_idmap_contains_host(const struct mc_idmap *maps, size_t n,
+			    unsigned int id);
+
 /* Check the spec before anything is created; resolves the rootfs path. */
 int mc_spec_validate(struct mc_spec *spec);
 

@@ -3,6 +3,7 @@
 #define MC_SYS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /*
@@ -25,6 +26,9 @@ int sys_mount(const char *source, const char *target, const char *type,
 	      unsigned long flags, const void *data);
 int sys_umount2(const char *target, int flags);
 int sys_pivot_root(const char *new_root, const char *put_old);
+
+/* This process's capability sets (bit N is capability N), as capset(2). */
+int sys_capset(uint64_t effective, uint64_t permitted, uint64_t inheritable);
 
 /*
  * Close every fd >= FIRST, or with CLOEXEC_ONLY mark them close-on-exec

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "cgroups.h"
 #include "container.h"
 #include "error.h"
@@ -46,7 +47,7 @@ static int child_setup(const struct mc_spec *spec)
 		return -1;
 	if (spec->cwd && chdir(spec->cwd) < 0)
 		return mc_error(errno, "workdir %s", spec->cwd);
-	if (mc_namespaces_set_identity(spec) < 0)
+	if (mc_namespaces_set_identity(spec) < 0 || mc_caps_drop() < 0)
 		return -1;
 	/* The command gets fds 0, 1 and 2 and nothing else. */
 	if (sys_close_from(3, true) < 0)
@@ -63,7 +64,6 @@ static _Noreturn void exec_command(const struct mc_spec *spec, int sock,
 	sigprocmask(SIG_SETMASK, mask, NULL);
 	err = mc_exec_search(spec->argv[0], spec->argv, spec->env,
 			     mc_spec_getenv(spec, "PATH"), execve);
-	mc_error(err, "execve %s", spec->argv[0]);
 	child_fail(sock, mc_exit_for_exec_errno(err));
 }
 

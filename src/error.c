@@ -7,59 +7,94 @@
 
 #include "error.h"
 
-#define MC_ERROR_MAX 512
-
+/*
+ * The recorded error is the message ("rootfs ./r: mount proc on /proc") and
+ * the reason (": Operation not permitted").  Whatever is too long, a path
+ * of 100 KB, is cut out of the message; the reason always survives.
+ */
+static char error_msg[MC_ERROR_MAX];
+static char error_reason[MC_ERROR_REASON_MAX];
 static char error_text[MC_ERROR_MAX];
 static int error_errno;
 bool mc_debug_enabled;
 
+#define CUT_MARK "..."
+
+/* Cut S (of LEN) to fit in SIZE bytes, marking the cut. */
+static void cut_to_fit(char *s, size_t len, size_t size)
+{
+	if (len < size)
+		return;
+	memcpy(s + size - sizeof(CUT_MARK), CUT_MARK, sizeof(CUT_MARK));
+}
+
+static void vrecord(char *buf, size_t size, const char *fmt, va_list ap)
+{
+	int n = vsnprintf(buf, size, fmt, ap);
+
+	if (n < 0)
+		buf[0] = '\0';
+	else
+		cut_to_fit(buf, (size_t)n, size);
+}
+
 int mc_error(int err, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(error_text, sizeof(error_text), fmt, ap);
+	vrecord(error_msg, sizeof(error_msg), fmt, ap);
 	va_end(ap);
-	if (err && n >= 0 && (size_t)n < sizeof(error_text))
-		snprintf(error_text + n, sizeof(error_text) - n, ": %s",
+	error_reason[0] = '\0';
+	if (err)
+		snprintf(error_reason, sizeof(error_reason), ": %s",
 			 strerror(err));
 	error_errno = err;
 	return -1;
 }
 
+/* "ctx: <recorded>"; a long context is cut first, so that at least half
+ * of the line is left for what was recorded before it. */
 int mc_error_context(const char *fmt, ...)
 {
 	char prefix[MC_ERROR_MAX];
-	size_t len, keep;
+	char joined[2 * MC_ERROR_MAX + 2];
+	size_t msg_len = strlen(error_msg), room, keep;
 	va_list ap;
 	int n;
 
+	/* The line's room for messages: what the reason leaves. */
+	room = sizeof(prefix) - strlen(error_reason);
+	keep = msg_len < room / 2 ? msg_len : room / 2;
+	room -= 2 + keep;
 	va_start(ap, fmt);
-	n = vsnprintf(prefix, sizeof(prefix) - 2, fmt, ap);
+	vrecord(prefix, room, fmt, ap);
 	va_end(ap);
+	n = snprintf(joined, sizeof(joined), "%s: %s", prefix, error_msg);
 	if (n < 0)
 		return -1;
-	len = strlen(prefix);
-	memcpy(prefix + len, ": ", 3);
-	len += 2;
-	/* Shift the recorded text right and put the context in front. */
-	keep = strnlen(error_text, sizeof(error_text) - 1);
-	if (keep > sizeof(error_text) - 1 - len)
-		keep = sizeof(error_text) - 1 - len;
-	memmove(error_text + len, error_text, keep);
-	memcpy(error_text, prefix, len);
-	error_text[len + keep] = '\0';
+	cut_to_fit(joined, (size_t)n, sizeof(error_msg));
+	memcpy(error_msg, joined, sizeof(error_msg));
 	return -1;
 }
 
 void mc_error_set_text(const char *text)
 {
-	snprintf(error_text, sizeof(error_text), "%s", text);
+	snprintf(error_msg, sizeof(error_msg), "%s", text);
+	error_reason[0] = '\0';
 }
 
+/* The message, cut where the reason needs the room, then the reason. */
 const char *mc_error_text(void)
 {
+	size_t reason_len = strlen(error_reason);
+	size_t room = sizeof(error_text) - reason_len;
+	size_t msg_len = strlen(error_msg);
+
+	memcpy(error_text, error_msg, msg_len < room ? msg_len + 1 : room);
+	error_text[room - 1] = '\0';
+	cut_to_fit(error_text, msg_len, room);
+	memcpy(error_text + strlen(error_text), error_reason, reason_len + 1);
 	return error_text;
 }
 
@@ -68,9 +103,43 @@ int mc_error_errno(void)
 	return error_errno;
 }
 
+/*
+ * A newline in an argument must not split the line, nor an escape sequence
+ * reach the terminal: control characters are printed as \n or \xHH.
+ */
+static void print_escaped(FILE *f, const char *s)
+{
+	char line[4 * MC_ERROR_MAX + 16];
+	size_t len = 0;
+
+	for (; *s && len < sizeof(line) - 8; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '\n')
+			len += (size_t)snprintf(line + len, 8, "\\n");
+		else if (c < 0x20 || c == 0x7f)
+			len += (size_t)snprintf(line + len, 8, "\\x%02x", c);
+		else
+			line[len++] = (char)c;
+	}
+	line[len] = '\0';
+	fprintf(f, "mcstatic: %s\n", line);
+}
+
 void mc_error_print(void)
 {
-	fprintf(stderr, "mcstatic: %s\n", error_text);
+	print_escaped(stderr, mc_error_text());
+}
+
+void mc_warn(const char *fmt, ...)
+{
+	char text[MC_ERROR_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vrecord(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	print_escaped(stderr, text);
 }
 
 void mc_debug(const char *fmt, ...)

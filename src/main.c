@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 /* Entry point: pick the front-end, run what it asked for, map the status. */
+#include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "cli.h"
 #include "container.h"
 #include "error.h"
@@ -11,12 +13,39 @@
 
 extern char **environ;
 
+/*
+ * Dispositions and a mask are inherited: an ignored SIGCHLD makes the
+ * kernel reap the child itself and never tell us (we would wait forever),
+ * and a blocked or ignored forwarded signal would reach nobody.  SIGPIPE is
+ * ignored for ourselves only, so that a closed stderr costs the message but
+ * not the exit status and the cleanup; the child restores it before exec.
+ */
+static void reset_signals(void)
+{
+	sigset_t set;
+
+	mc_supervise_sigset(&set);
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sigismember(&set, sig) == 1)
+			signal(sig, SIG_DFL);
+	signal(SIGPIPE, SIG_IGN);
+	sigaddset(&set, SIGPIPE);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
 int main(int argc, char **argv)
 {
-	bool machine = mc_machine_init();
+	bool machine;
 	struct mc_spec spec;
 	int status = 0;
 
+	reset_signals();
+	/* Before anything else is done with a privilege the caller lacks. */
+	if (mc_caps_init() < 0) {
+		mc_error_print();
+		return MC_EXIT_FAILURE;
+	}
+	machine = mc_machine_init();
 	mc_spec_init(&spec, environ);
 	switch (mc_cli_parse(argc, argv, &spec)) {
 	case MC_CLI_HELP:

@@ -6,12 +6,15 @@
 #include <limits.h>
 #include <pwd.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "error.h"
 #include "namespaces.h"
 #include "util.h"
@@ -127,11 +130,32 @@ static void default_map(struct mc_idmap *maps, size_t *n, unsigned int self,
 	mc_idmap_add(maps, n, &range, kind->subid_file);
 }
 
+/*
+ * The container is set up as the caller: with its ids unmapped, the files a
+ * new root needs (/dev's nodes) cannot be made (EOVERFLOW from mknod).
+ */
+static int check_caller_mapped(const struct mc_spec *spec)
+{
+	unsigned int uid = geteuid(), gid = getegid();
+
+	if (!spec->rootfs)
+		return 0;
+	if (!mc_idmap_contains_host(spec->uid_maps, spec->n_uid_maps, uid))
+		return mc_error(0, "uid map leaves out the caller (uid %u), "
+				"who sets up the rootfs", uid);
+	if (!mc_idmap_contains_host(spec->gid_maps, spec->n_gid_maps, gid))
+		return mc_error(0, "gid map leaves out the caller (gid %u), "
+				"who sets up the rootfs", gid);
+	return 0;
+}
+
 int mc_namespaces_prepare(struct mc_spec *spec)
 {
 	struct passwd *pw;
 	const char *name;
 
+	if (mc_caps_check(spec) < 0)
+		return -1;
 	if (!(spec->namespaces & CLONE_NEWUSER))
 		return 0;
 	pw = getpwuid(getuid());
@@ -142,6 +166,8 @@ int mc_namespaces_prepare(struct mc_spec *spec)
 	if (!spec->n_gid_maps)
 		default_map(spec->gid_maps, &spec->n_gid_maps, getgid(),
 			    &gid_kind, name);
+	if (check_caller_mapped(spec) < 0)
+		return -1;
 	if (!spec->set_user)
 		return 0;
 	if (!mc_idmap_contains(spec->uid_maps, spec->n_uid_maps, spec->uid))
@@ -205,6 +231,7 @@ static int start_helper(struct helper_run *run, char **argv)
 		return mc_error(errno, "%s", run->kind->helper);
 	run->pid = fork();
 	if (run->pid == 0) {
+		signal(SIGPIPE, SIG_DFL);	/* main ignores it for itself */
 		dup2(pipefd[1], STDERR_FILENO);
 		execvp(run->kind->helper, argv);
 		_exit(MC_EXIT_NOTFOUND);
@@ -341,5 +368,8 @@ int mc_namespaces_set_identity(const struct mc_spec *spec)
 	if (setresuid(spec->uid, spec->uid, spec->uid) < 0)
 		return mc_error(errno, "userid %u:%u: setresuid", spec->uid,
 				spec->gid);
+	/* A new effective uid or gid clears the parent-death signal. */
+	if (spec->kill_on_parent_death)
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 	return 0;
 }

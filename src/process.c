@@ -1,15 +1,65 @@
 // SPDX-License-Identifier: MIT
 /* Exec with PATH search, and exit-status mapping. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "error.h"
 #include "process.h"
+#include "util.h"
+
+#define INTERP_MAX 256
+
+/*
+ * ENOENT from a file that is there: the kernel did not find the interpreter
+ * its "#!" line names.  Put that name in INTERP, to be named as the shells
+ * name it.
+ */
+static bool missing_interpreter(const char *path, char *interp)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char line[INTERP_MAX + 8];
+	size_t start, len;
+	ssize_t n;
+
+	if (fd < 0)
+		return false;
+	n = read(fd, line, sizeof(line) - 1);
+	if (n < 3 || line[0] != '#' || line[1] != '!')
+		return false;
+	line[n] = '\0';
+	for (start = 2; line[start] == ' ' || line[start] == '\t'; start++)
+		;
+	len = strcspn(line + start, " \t\r\n");
+	if (!len || len >= INTERP_MAX)
+		return false;
+	memcpy(interp, line + start, len);
+	interp[len] = '\0';
+	return true;
+}
+
+/* Exec PATH; the errno it failed with.  A missing interpreter ends the
+ * search (INTERP holds its name), as it does in the shell. */
+static int try_path(const char *path, char *const argv[], char *const envp[],
+		    mc_exec_fn exec_fn, char *interp)
+{
+	int err;
+
+	exec_fn(path, argv, envp);
+	err = errno;
+	if (err == ENOENT && missing_interpreter(path, interp))
+		return err;
+	interp[0] = '\0';
+	return err;
+}
 
 static int try_dir(const char *dir, size_t dir_len, const char *file,
-		   char *const argv[], char *const envp[], mc_exec_fn exec_fn)
+		   char *const argv[], char *const envp[], mc_exec_fn exec_fn,
+		   char *interp)
 {
 	char path[PATH_MAX];
 	size_t file_len = strlen(file);
@@ -22,26 +72,26 @@ static int try_dir(const char *dir, size_t dir_len, const char *file,
 		path[dir_len++] = '/';
 	}
 	memcpy(path + dir_len, file, file_len + 1);
-	exec_fn(path, argv, envp);
-	return errno;
+	return try_path(path, argv, envp, exec_fn, interp);
 }
 
-int mc_exec_search(const char *file, char *const argv[], char *const envp[],
-		   const char *search_path, mc_exec_fn exec_fn)
+static int search(const char *file, char *const argv[], char *const envp[],
+		  const char *search_path, mc_exec_fn exec_fn, char *interp)
 {
 	bool denied = false;
 	const char *p = search_path;
 
-	if (strchr(file, '/')) {
-		exec_fn(file, argv, envp);
-		return errno;
-	}
+	interp[0] = '\0';
+	if (strchr(file, '/'))
+		return try_path(file, argv, envp, exec_fn, interp);
 	if (!p)
 		p = MC_DEFAULT_PATH;
 	for (;;) {
 		size_t n = strcspn(p, ":");
-		int err = try_dir(p, n, file, argv, envp, exec_fn);
+		int err = try_dir(p, n, file, argv, envp, exec_fn, interp);
 
+		if (interp[0])
+			return err;
 		if (err == EACCES)
 			denied = true;
 		else if (err != ENOENT && err != ENOTDIR &&
@@ -52,6 +102,19 @@ int mc_exec_search(const char *file, char *const argv[], char *const envp[],
 		p += n + 1;
 	}
 	return denied ? EACCES : ENOENT;
+}
+
+int mc_exec_search(const char *file, char *const argv[], char *const envp[],
+		   const char *search_path, mc_exec_fn exec_fn)
+{
+	char interp[INTERP_MAX];
+	int err = search(file, argv, envp, search_path, exec_fn, interp);
+
+	if (interp[0])
+		mc_error(err, "execve %s: interpreter %s", file, interp);
+	else
+		mc_error(err, "execve %s", file);
+	return err;
 }
 
 int mc_exit_for_exec_errno(int err)

@@ -375,9 +375,18 @@ bool mc_idmap_contains(const struct mc_idmap *maps, size_t n, unsigned int id)
 	return false;
 }
 
+bool mc_idmap_contains_host(const struct mc_idmap *maps, size_t n,
+			    unsigned int id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (id >= maps[i].host_id && id - maps[i].host_id < maps[i].count)
+			return true;
+	return false;
+}
+
 static int validate_rootfs(struct mc_spec *spec)
 {
-	struct stat st;
+	struct stat st, root;
 
 	if (stat(spec->rootfs, &st) < 0)
 		return mc_error(errno, "rootfs %s", spec->rootfs);
@@ -386,6 +395,26 @@ static int validate_rootfs(struct mc_spec *spec)
 	spec->rootfs_abs = realpath(spec->rootfs, NULL);
 	if (!spec->rootfs_abs)
 		return mc_error(errno, "rootfs %s", spec->rootfs);
+	/* The same directory as / (by any name): there is no new root. */
+	if (stat("/", &root) == 0 && st.st_dev == root.st_dev &&
+	    st.st_ino == root.st_ino)
+		return mc_error(0, "rootfs %s: is the host's own root, "
+				"not a root for a container", spec->rootfs);
+	return 0;
+}
+
+/* sethostname(2) takes 1 to 64 bytes (__NEW_UTS_LEN). */
+#define MC_HOSTNAME_MAX 64
+
+/* (uid_t)-1 means "leave unchanged" to setresuid(2): not an identity. */
+static int validate_user(const struct mc_spec *spec)
+{
+	if (!spec->set_user)
+		return 0;
+	if (spec->uid == (unsigned int)-1)
+		return mc_error(0, "userid: uid %u is not a valid id", spec->uid);
+	if (spec->gid == (unsigned int)-1)
+		return mc_error(0, "userid: gid %u is not a valid id", spec->gid);
 	return 0;
 }
 
@@ -399,8 +428,14 @@ int mc_spec_validate(struct mc_spec *spec)
 		if (mc_mount_validate(&spec->mounts[i]) < 0)
 			return mc_error_context("mount %s",
 						spec->mounts[i].target);
+	if (spec->hostname && (!spec->hostname[0] ||
+			       strlen(spec->hostname) > MC_HOSTNAME_MAX))
+		return mc_error(0, "hostname '%s': must be 1 to %d bytes long",
+				spec->hostname, MC_HOSTNAME_MAX);
 	if (spec->hostname)
 		spec->namespaces |= CLONE_NEWUTS;
+	if (validate_user(spec) < 0)
+		return -1;
 	if ((spec->n_uid_maps || spec->n_gid_maps) &&
 	    !(spec->namespaces & CLONE_NEWUSER))
 		return mc_error(0, "--uidmap and --gidmap need --user");

@@ -29,6 +29,7 @@ void mc_supervise_reset_signals(void)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(forwarded_signals); i++)
 		signal(forwarded_signals[i], SIG_DFL);
+	signal(SIGPIPE, SIG_DFL);	/* main ignores it for mcstatic only */
 }
 
 /* Reap everything that has exited; true once CHILD is among them. */

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
@@ -98,6 +99,27 @@ static int close_walk(unsigned int first, bool cloexec_only)
 	for (rlim_t fd = first; fd < rl.rlim_cur && fd < 65536; fd++)
 		close_one(fd, cloexec_only);
 	return 0;
+}
+
+/* capset(2) of linux/capability.h, version 3: two 32-bit halves each. */
+#define MC_CAP_VERSION_3 0x20080522
+
+int sys_capset(uint64_t effective, uint64_t permitted, uint64_t inheritable)
+{
+	struct {
+		uint32_t version;
+		int pid;
+	} hdr = { MC_CAP_VERSION_3, 0 };
+	struct {
+		uint32_t effective, permitted, inheritable;
+	} data[2];
+
+	for (int i = 0; i < 2; i++) {
+		data[i].effective = (uint32_t)(effective >> (32 * i));
+		data[i].permitted = (uint32_t)(permitted >> (32 * i));
+		data[i].inheritable = (uint32_t)(inheritable >> (32 * i));
+	}
+	return syscall(SYS_capset, &hdr, data);
 }
 
 int sys_close_from(unsigned int first, bool cloexec_only)

@@ -209,4 +209,35 @@ tree_of() {
 	before=$(tree_of "$T/r")
 	bad "mcstatic: rootfs $T/r: mount point /proc: Not a directory" --rootfs "$T/r" /bin/true
 	assert_equal "$(tree_of "$T/r")" "$before"
+
+@test "--hostname: empty, or longer than 64 bytes" {
+	local long
+	long=$(printf 'h%.0s' {1..65})
+	bad "mcstatic: hostname '': must be 1 to 64 bytes long" --hostname '' /bin/true
+	bad "mcstatic: hostname '$long': must be 1 to 64 bytes long" --hostname "$long" /bin/true
+}
+
+@test "--userid 4294967295 ((uid_t)-1, 'unchanged' to setresuid) is no user" {
+	bad "mcstatic: userid: uid 4294967295 is not a valid id" --userid 4294967295 id -u
+	bad "mcstatic: userid: gid 4294967295 is not a valid id" --userid 0:4294967295 id -u
+}
+
+@test "--rootfs /, by any name, is refused with its own message" {
+	bad "mcstatic: rootfs /: is the host's own root, not a root for a container" --pid --rootfs / /bin/true
+	bad "mcstatic: rootfs /tmp/..: is the host's own root, not a root for a container" --rootfs /tmp/.. /bin/true
+}
+
+@test "a 100 KB rootfs path is cut, the reason is kept" {
+	local path
+	path=$(printf '/a%.0s' {1..50000})
+	snapshot_state
+	run -125 --separate-stderr "$MC" --rootfs "$path" /bin/true
+	assert_output ""
+	assert_equal "$(wc -l <<<"$stderr")" 1
+	assert_regex "$stderr" '^mcstatic: rootfs /a/a/a.*\.\.\.: File ?name too long$'
+	assert_nothing_left
+}
+
+@test "control characters in an argument are escaped: one line" {
+	bad "mcstatic: unknown option '--a\\nb\\x1b[0m\\x7f' (see --help)" $'--a\nb\e[0m\x7f' /bin/true
 }

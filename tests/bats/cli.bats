@@ -95,3 +95,16 @@ $output"
 	run ldd "$MC"
 	assert_output --partial "not a dynamic executable"
 }
+
+@test "a script whose #! interpreter is missing: the interpreter is named, 127" {
+	printf '#!/nope/sh\necho hi\n' >"$T/s.sh"
+	chmod +x "$T/s.sh"
+	run -127 --separate-stderr "$MC" "$T/s.sh"
+	assert_stderr_line "mcstatic: execve $T/s.sh: interpreter /nope/sh: No such file or directory"
+	# Found through PATH inside a rootfs, too.
+	cp -a "$ROOTFS" "$T/r"
+	cp "$T/s.sh" "$T/r/bin/s.sh"
+	run -127 --separate-stderr "$MC" --pid --rootfs "$T/r" s.sh
+	assert_stderr_line "mcstatic: execve s.sh: interpreter /nope/sh: No such file or directory"
+	assert_nothing_left
+}

@@ -1,12 +1,156 @@
 #!/usr/bin/env bats
-# tests/bats/escapes.bats — ways out of the container's view of the host: each
-# test names the class of attack it guards against, and shows that the attempt
-# is refused (125, one line) and reaches nothing of the host.
+# Escapes: ways out of the container, or to more privilege than the caller
+# had.  Each test names the class of escape it guards against.
+#
+# The privileged-binary tests run as an unprivileged user (mcbats-setcap)
+# with its own copies of mcstatic: one with `setcap cap_sys_admin+ep` (the
+# README's route), one setuid root.  Whatever they are asked, the command
+# must run as that user, with no capability and no_new_privs.
 
 load helpers
 
+SU=mcbats-setcap
+
+setup_file() {
+	command -v setcap >/dev/null || "$BATS_TEST_DIRNAME/../deps.sh" libcap2-bin
+	command -v newuidmap >/dev/null || "$BATS_TEST_DIRNAME/../deps.sh" uidmap
+	id "$SU" >/dev/null 2>&1 || useradd --create-home --shell /bin/sh "$SU"
+	grep -q "^$SU:" /etc/subuid || usermod --add-subuids 400000-465535 "$SU"
+	grep -q "^$SU:" /etc/subgid || usermod --add-subgids 400000-465535 "$SU"
+	SDIR=$(mktemp -d /tmp/mcstatic-escapes.XXXXXX)
+	chmod 755 "$SDIR"
+	cp "$BATS_TEST_DIRNAME/../../mcstatic" "$SDIR/mcstatic-cap"
+	setcap cap_sys_admin+ep "$SDIR/mcstatic-cap"
+	cp "$BATS_TEST_DIRNAME/../../mcstatic" "$SDIR/mcstatic-suid"
+	chmod 4755 "$SDIR/mcstatic-suid"
+	cp -a "$BATS_TEST_DIRNAME/../../rootfs" "$SDIR/rootfs"
+	chown -R "$SU:" "$SDIR/rootfs"
+	# A setuid-root program in the user's rootfs that says who it runs as
+	# (busybox drops setuid itself, so it would prove nothing).
+	mkdir "$SDIR/rootfs/suid"
+	printf '#include <stdio.h>\n#include <unistd.h>\nint main(void) { printf("euid %%d\\n", (int)geteuid()); return 0; }\n' |
+		musl-gcc -static -x c - -o "$SDIR/rootfs/suid/euid"
+	chown root:root "$SDIR/rootfs/suid" "$SDIR/rootfs/suid/euid"
+	chmod 4755 "$SDIR/rootfs/suid/euid"
+	export SDIR
+}
+
+teardown_file() {
+	[[ -n ${SDIR:-} ]] && rm -rf "$SDIR"
+	userdel --remove "$SU" 2>/dev/null || true
+	sed -i "/^$SU:/d" /etc/subuid /etc/subgid
+}
+
 setup() { common_setup; }
 teardown() { common_teardown; }
+
+as_setcap_user() {
+	runuser -u "$SU" -- env MC_BATS_TAG="$MC_BATS_TAG" "$@"
+}
+
+WHY="(this mcstatic has more privilege than its caller: file capabilities or setuid)"
+
+# Class: privileged mount on the host's tree.  The issue's attack: a tmpfs
+# on /etc holding the caller's own passwd, shadow and pam files, then su.
+@test "setcap: --tmpfs or --workdir without --rootfs is refused" {
+	snapshot_state
+	run --separate-stderr as_setcap_user "$SDIR/mcstatic-cap" --tmpfs /etc:mode=1777 \
+		sh -c 'touch /etc/x'
+	assert_equal "$status" 125
+	assert_stderr_line "mcstatic: --tmpfs needs --rootfs $WHY"
+	[[ ! -e /etc/x ]]
+	run --separate-stderr as_setcap_user "$SDIR/mcstatic-cap" --workdir /root pwd
+	assert_equal "$status" 125
+	assert_stderr_line "mcstatic: --workdir needs --rootfs $WHY"
+	assert_nothing_left
+}
+
+# Class: privilege leaking into the container (capabilities kept across exec,
+# setuid programs honoured).
+@test "setcap: the command runs as the caller, no capability, no_new_privs" {
+	run as_setcap_user "$SDIR/mcstatic-cap" --pid sh -c \
+		'id -u; grep CapEff /proc/self/status; cat /proc/self/status | grep NoNewPrivs; echo $$'
+	assert_success
+	assert_output "$(id -u "$SU")
+CapEff:	0000000000000000
+NoNewPrivs:	1
+1"
+}
+
+# Class: setuid escalation inside a new root.  A tmpfs on the rootfs's /etc
+# is allowed there: a setuid-root program still gains nothing.
+@test "setcap: a setuid-root program in the rootfs stays the caller" {
+	run as_setcap_user "$SDIR/mcstatic-cap" --pid --rootfs "$SDIR/rootfs" \
+		--tmpfs /etc:mode=1777 sh -c 'touch /etc/shadow && /suid/euid'
+	assert_success
+	assert_output "euid $(id -u "$SU")"
+}
+
+# Class: identity chosen by the caller (uid 0 by --userid).
+@test "setcap and setuid: --userid other than the caller's own is refused" {
+	local uid gid
+	uid=$(id -u "$SU")
+	gid=$(id -g "$SU")
+	snapshot_state
+	run --separate-stderr as_setcap_user "$SDIR/mcstatic-cap" --userid 0 --pid true
+	assert_equal "$status" 125
+	assert_stderr_line "mcstatic: --userid 0:0: only the caller's own $uid:$gid $WHY"
+	run --separate-stderr as_setcap_user "$SDIR/mcstatic-suid" --userid 0 --pid \
+		grep '^Uid' /proc/self/status
+	assert_equal "$status" 125
+	assert_stderr_line "mcstatic: --userid 0:0: only the caller's own $uid:$gid $WHY"
+	run as_setcap_user "$SDIR/mcstatic-cap" --userid "$uid:$gid" --pid id -u
+	assert_success
+	assert_output "$uid"
+	assert_nothing_left
+}
+
+# Class: the host's processes shown past hidepid by a fresh /proc.
+@test "setcap: --rootfs without --pid is refused" {
+	snapshot_state
+	run --separate-stderr as_setcap_user "$SDIR/mcstatic-cap" --rootfs "$SDIR/rootfs" true
+	assert_equal "$status" 125
+	assert_stderr_line "mcstatic: --rootfs needs --pid $WHY"
+	assert_nothing_left
+}
+
+# Class: setuid mcstatic.  It becomes the caller first, so the command and
+# everything done for it run with the caller's rights.
+@test "setuid root mcstatic: the command runs as the caller, no capability" {
+	local uid
+	uid=$(id -u "$SU")
+	run as_setcap_user "$SDIR/mcstatic-suid" --pid grep -E '^(Uid|CapEff|NoNewPrivs)' /proc/self/status
+	assert_success
+	assert_output "Uid:	$uid	$uid	$uid	$uid
+CapEff:	0000000000000000
+NoNewPrivs:	1"
+	# /root is not the caller's to enter, so not its rootfs either.
+	snapshot_state
+	run --separate-stderr as_setcap_user "$SDIR/mcstatic-suid" --pid --rootfs /root true
+	assert_equal "$status" 125
+	assert_stderr_line "mcstatic: rootfs /root: chdir: Permission denied"
+	assert_nothing_left
+}
+
+# Class: id maps the caller does not own, and a privileged parent beside a
+# container.  With --user no privilege is needed: mcstatic gives it all up,
+# and newuidmap checks the maps as for anybody.
+@test "setcap: --user gives the privilege up; a map of ids not the caller's is refused" {
+	run as_setcap_user "$SDIR/mcstatic-cap" --user --pid --rootfs "$SDIR/rootfs" \
+		sh -c 'id -u; head -1 /proc/self/uid_map'
+	assert_success
+	assert_line --index 0 0
+	[[ $(echo "${lines[1]}" | awk '{ print $1, $2, $3 }') == "0 $(id -u "$SU") 1" ]]
+	# Without --pid the command's parent is mcstatic itself.
+	run as_setcap_user "$SDIR/mcstatic-cap" --user sh -c 'grep CapEff /proc/$PPID/status'
+	assert_success
+	assert_output "CapEff:	0000000000000000"
+	snapshot_state
+	run --separate-stderr as_setcap_user "$SDIR/mcstatic-cap" --user --uidmap 0:0:1 true
+	assert_equal "$status" 125
+	[[ $stderr == "mcstatic: newuidmap: "*"(are the ranges in /etc/subuid yours?)" ]]
+	assert_nothing_left
+}
 
 # Class: bind mount of a host path through tmpfs options. mount(2) with
 # MS_BIND takes the source, "tmpfs", as a path relative to the cwd: a

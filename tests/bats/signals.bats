@@ -128,3 +128,56 @@ $out"
 	assert_equal "$STATUS" 137
 	assert_nothing_left
 }
+
+# SIGNAL's bit in a /proc/PID/status mask (SigIgn, SigBlk) given in hex.
+sig_in_mask() {
+	local mask=$1 sig=$2
+	(( (16#$mask >> (sig - 1)) & 1 ))
+}
+
+@test "an inherited ignored SIGCHLD: mcstatic still sees its child exit" {
+	# Ignored, the kernel reaps the child itself and sends no SIGCHLD: the
+	# old mcstatic waited forever (and only forwarded SIGTERM to nobody).
+	run timeout -k 1 5 perl -e '$SIG{CHLD} = "IGNORE"; exec @ARGV' "$MC" /bin/true
+	assert_success
+	run timeout -k 1 5 perl -e '$SIG{CHLD} = "IGNORE"; exec @ARGV' "$MC" --pid sh -c 'exit 3'
+	assert_equal "$status" 3
+	# Nor does the command inherit it ignored.
+	run -0 timeout -k 1 5 perl -e '$SIG{CHLD} = "IGNORE"; exec @ARGV' "$MC" \
+		awk '/^SigIgn/ { print $2 }' /proc/self/status
+	sig_in_mask "$output" 17 && fail "SIGCHLD ignored in the command: SigIgn $output"
+	assert_nothing_left
+}
+
+# closed_stderr CMD...: run CMD with stderr a pipe whose reader is gone.
+closed_stderr() {
+	perl -e 'pipe(R, W) or die; close R; open(STDERR, ">&W") or die; close W; exec @ARGV' "$@"
+}
+
+@test "stderr a closed pipe: exit codes hold, no cgroup left, SIGPIPE default in the command" {
+	local name="mcbats-pipe-$$-$RANDOM" d
+	snapshot_state
+	run closed_stderr "$MC" --bogus /bin/true
+	assert_equal "$status" 125
+	# --stats writes on stderr before the cgroup is removed.
+	run closed_stderr "$MC" --cgroup "$name" --stats sh -c 'exit 4'
+	assert_equal "$status" 4
+	for d in /sys/fs/cgroup/*/mcstatic/"$name"; do
+		[[ -e $d ]] && fail "cgroup left behind: $d"
+	done
+	# mcstatic ignores SIGPIPE for itself only.
+	run -0 closed_stderr "$MC" awk '/^SigIgn/ { print $2 }' /proc/self/status
+	sig_in_mask "$output" 13 && fail "SIGPIPE ignored in the command: SigIgn $output"
+	assert_nothing_left
+}
+
+@test "--userid as root: the container still dies with a SIGKILLed mcstatic" {
+	# A new effective uid clears the parent-death signal; it is set again.
+	bg_start "$MC" --pid --userid 65534 sh -c 'echo ready; while :; do sleep 0.1; done' >"$T/out" 2>&1
+	local mc=$BG_PID
+	wait_for_file_line "$T/out" ready
+	kill -KILL "$mc"
+	wait_pid_status "$mc"
+	assert_equal "$STATUS" 137
+	assert_nothing_left
+}

@@ -187,6 +187,26 @@ as_user() {
 	done
 }
 
+@test "rootless: a map that leaves the caller out is refused, naming the caller" {
+	local uid gid start gstart
+	uid=$(id -u "$U")
+	gid=$(id -g "$U")
+	start=$(awk -F: -v u="$U" '$1 == u { print $2 }' /etc/subuid)
+	gstart=$(awk -F: -v u="$U" '$1 == u { print $2 }' /etc/subgid)
+	snapshot_state
+	# The range is the user's own (newuidmap would take it), but /dev's
+	# nodes are made as the caller, who would be unmapped inside.
+	run --separate-stderr as_user "$UDIR/mcstatic" --user --uidmap "0:$start:65536" \
+		--gidmap "0:$gstart:65536" --rootfs "$UDIR/rootfs" true
+	assert_equal "$status" 125
+	assert_stderr_line "mcstatic: uid map leaves out the caller (uid $uid), who sets up the rootfs"
+	run --separate-stderr as_user "$UDIR/mcstatic" --user --uidmap "0:$uid:1" \
+		--gidmap "0:$gstart:65536" --rootfs "$UDIR/rootfs" true
+	assert_equal "$status" 125
+	assert_stderr_line "mcstatic: gid map leaves out the caller (gid $gid), who sets up the rootfs"
+	assert_nothing_left
+}
+
 @test "the seed's setcap route: cap_sys_admin on the binary, no user namespace" {
 	cp "$UDIR/mcstatic" "$UDIR/mcstatic-cap"
 	setcap cap_sys_admin+ep "$UDIR/mcstatic-cap"

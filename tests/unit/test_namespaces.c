@@ -58,6 +58,11 @@ static void test_idmap_add(void **state)
 	assert_true(mc_idmap_contains(maps, n, 0));
 	assert_true(mc_idmap_contains(maps, n, 65536));
 	assert_false(mc_idmap_contains(maps, n, 65537));
+	/* The host side: is the caller (1000) in the map? */
+	assert_true(mc_idmap_contains_host(maps, n, 1000));
+	assert_true(mc_idmap_contains_host(maps, n, 165535));
+	assert_false(mc_idmap_contains_host(maps, n, 1001));
+	assert_false(mc_idmap_contains_host(maps, n, 165536));
 }
 
 int main(void)

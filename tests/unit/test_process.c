@@ -7,7 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "error.h"
@@ -102,6 +104,44 @@ static void test_default_path_and_empty_entry(void **state)
 	assert_string_equal(tried[1], "x");
 }
 
+/* A script whose "#!" interpreter is missing: name the interpreter, stop. */
+static void test_missing_interpreter(void **state)
+{
+	char dir[] = "/tmp/mc-unit-XXXXXX", path[64], text[128];
+	char *argv[] = { "s.sh", NULL };
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/s.sh", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("#! /nope/sh -e\necho hi\n", f);
+	fclose(f);
+	/* fake_exec fails every path with ENOENT, as the kernel does here. */
+	assert_int_equal(mc_exec_search(path, argv, NULL, NULL, fake_exec),
+			 ENOENT);
+	snprintf(text, sizeof(text), "execve %s: interpreter /nope/sh: %s",
+		 path, strerror(ENOENT));
+	assert_string_equal(mc_error_text(), text);
+	/* Found through PATH: the search ends there, the name is argv[0]'s. */
+	reset(NULL);
+	snprintf(text, sizeof(text), "/a:%s:/b", dir);
+	assert_int_equal(mc_exec_search("s.sh", argv, NULL, text, fake_exec),
+			 ENOENT);
+	assert_int_equal(n_tried, 2);
+	snprintf(text, sizeof(text), "execve s.sh: interpreter /nope/sh: %s",
+		 strerror(ENOENT));
+	assert_string_equal(mc_error_text(), text);
+	/* Not a script: the plain message. */
+	assert_int_equal(mc_exec_search("/nonexistent", argv, NULL, NULL,
+					fake_exec), ENOENT);
+	snprintf(text, sizeof(text), "execve /nonexistent: %s", strerror(ENOENT));
+	assert_string_equal(mc_error_text(), text);
+	unlink(path);
+	rmdir(dir);
+}
+
 static void test_exit_status(void **state)
 {
 	(void)state;
@@ -120,6 +160,7 @@ int main(void)
 		cmocka_unit_test_setup(test_eacces_wins_over_enoent, reset),
 		cmocka_unit_test_setup(test_slash_means_no_search, reset),
 		cmocka_unit_test_setup(test_default_path_and_empty_entry, reset),
+		cmocka_unit_test_setup(test_missing_interpreter, reset),
 		cmocka_unit_test(test_exit_status),
 	};
 
