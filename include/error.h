@@ -34,6 +34,14 @@ int mc_error_context(const char *fmt, ...)
 
 /* Replace the recorded error text wholesale (a message from the child). */
 void mc_error_set_text(const char *text);
+/* The same, with the errno that caused it. */
+void mc_error_set(int err, const char *text);
+
+/*
+ * --log FILE: errors and warnings also go there, one line each: JSON
+ * objects {"level","msg","time"} with JSON, else logrus-style text.
+ */
+int mc_error_set_log(const char *path, bool json);
 
 const char *mc_error_text(void);
 int mc_error_errno(void);

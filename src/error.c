@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: MIT
 /* Error recording: one message, built up with context, printed once at the top. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "error.h"
+#include "json.h"
+#include "proc.h"
 
 /*
  * The recorded error is the message ("rootfs ./r: mount proc on /proc") and
@@ -16,6 +20,8 @@ static char error_msg[MC_ERROR_MAX];
 static char error_reason[MC_ERROR_REASON_MAX];
 static char error_text[MC_ERROR_MAX];
 static int error_errno;
+static int log_fd = -1;		/* --log */
+static bool log_json;		/* --log-format json */
 bool mc_debug_enabled;
 
 #define CUT_MARK "..."
@@ -84,6 +90,52 @@ void mc_error_set_text(const char *text)
 	error_reason[0] = '\0';
 }
 
+void mc_error_set(int err, const char *text)
+{
+	mc_error_set_text(text);
+	error_errno = err;
+}
+
+int mc_error_set_log(const char *path, bool json)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return mc_error(errno, "log file %s", path);
+	if (log_fd >= 0)
+		close(log_fd);
+	log_fd = fd;
+	log_json = json;
+	return 0;
+}
+
+/*
+ * One line in the --log file.  JSON as runc writes it (logrus): engines
+ * read {"level","msg","time"}; podman unmarshals the whole file, so one
+ * failure must be exactly one object.
+ */
+static void log_line(const char *level, const char *msg)
+{
+	struct mc_buf b = { 0 };
+	char now[40] = "";
+
+	if (log_fd < 0)
+		return;
+	mc_time_rfc3339(now, sizeof(now), false);
+	if (log_json) {
+		mc_buf_printf(&b, "{\"level\":\"%s\",\"msg\":", level);
+		mc_buf_json_str(&b, msg);
+		mc_buf_printf(&b, ",\"time\":\"%s\"}\n", now);
+	} else {
+		mc_buf_printf(&b, "time=\"%s\" level=%s msg=", now, level);
+		mc_buf_json_str(&b, msg);
+		mc_buf_printf(&b, "\n");
+	}
+	if (!b.failed && write(log_fd, b.data, b.len) < 0)
+		b.failed = true;
+	mc_buf_free(&b);
+}
+
 /* The message, cut where the reason needs the room, then the reason. */
 const char *mc_error_text(void)
 {
@@ -129,6 +181,7 @@ static void print_escaped(FILE *f, const char *s)
 void mc_error_print(void)
 {
 	print_escaped(stderr, mc_error_text());
+	log_line("error", mc_error_text());
 }
 
 void mc_warn(const char *fmt, ...)
@@ -140,6 +193,7 @@ void mc_warn(const char *fmt, ...)
 	vrecord(text, sizeof(text), fmt, ap);
 	va_end(ap);
 	print_escaped(stderr, text);
+	log_line("warning", text);
 }
 
 void mc_debug(const char *fmt, ...)
