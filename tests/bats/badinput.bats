@@ -209,6 +209,7 @@ tree_of() {
 	before=$(tree_of "$T/r")
 	bad "mcstatic: rootfs $T/r: mount point /proc: Not a directory" --rootfs "$T/r" /bin/true
 	assert_equal "$(tree_of "$T/r")" "$before"
+}
 
 @test "--hostname: empty, or longer than 64 bytes" {
 	local long
