@@ -27,4 +27,11 @@ int mc_config_parse(struct mc_spec *spec, const char *json, size_t len,
  * "process"; errors read "process.args: missing". */
 int mc_config_parse_process(struct mc_spec *spec, const char *json, size_t len);
 
+/* `update --resources`: a linux.resources object alone, into spec->resources. */
+int mc_config_parse_resources(struct mc_spec *spec, const char *json,
+			      size_t len);
+
+/* exec --process FILE: mc_config_parse_process of a file. */
+int mc_config_load_process(struct mc_spec *spec, const char *path);
+
 #endif

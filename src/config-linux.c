@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "config.h"
 #include "config-internal.h"
 #include "error.h"
 #include "json.h"
@@ -361,16 +362,14 @@ static int parse_unified(struct cfg *c, int r)
 	return 0;
 }
 
-static int parse_resources(struct cfg *c, int l)
+/* The object R, linux.resources or what `update --resources` reads. */
+static int resources_object(struct cfg *c, int r)
 {
 	static const char *const keys[] = {
 		"hugepageLimits", "blockIO", "network", "rdma",
 	};
 	const char *path = "linux.resources";
-	int r = cfg_member(c, l, "resources");
 
-	if (r < 0)
-		return 0;
 	if (cfg_expect(c, r, MC_JSON_OBJECT, path) < 0 ||
 	    cfg_refuse(c, r, path, keys, ARRAY_SIZE(keys)) < 0 ||
 	    parse_memory(c, r) < 0 || parse_cpu(c, r) < 0 ||
@@ -378,6 +377,27 @@ static int parse_resources(struct cfg *c, int l)
 	    parse_unified(c, r) < 0)
 		return -1;
 	return 0;
+}
+
+static int parse_resources(struct cfg *c, int l)
+{
+	int r = cfg_member(c, l, "resources");
+
+	return r < 0 ? 0 : resources_object(c, r);
+}
+
+int mc_config_parse_resources(struct mc_spec *spec, const char *json,
+			      size_t len)
+{
+	struct mc_json j;
+	struct cfg c = { .j = &j, .spec = spec };
+	int rc;
+
+	if (mc_json_parse(&j, json, len) < 0)
+		return mc_error_context("resources");
+	rc = resources_object(&c, 0);
+	mc_json_free(&j);
+	return rc;
 }
 
 /* ---- linux: the rest ----------------------------------------------------- */

@@ -662,3 +662,18 @@ int mc_config_parse_process(struct mc_spec *spec, const char *json, size_t len)
 	return rc;
 }
 
+
+int mc_config_load_process(struct mc_spec *spec, const char *path)
+{
+	struct cfg c = { .spec = spec, .bundle = "/" };
+	_cleanup_free_ char *data = NULL;
+	struct mc_json j;
+	int rc;
+
+	if (mc_json_load(&j, path, &data) < 0)
+		return -1;
+	c.j = &j;
+	rc = cfg_parse_process(&c, 0, "process");
+	mc_json_free(&j);
+	return rc < 0 ? mc_error_context("%s", path) : 0;
+}
