@@ -37,6 +37,12 @@ int mc_cgroup_create(const struct mc_spec *spec, struct mc_cgroup **out);
 /* A cgroup v2 directory fd for clone3(CLONE_INTO_CGROUP), or -1 (v1). */
 int mc_cgroup_clone_fd(const struct mc_cgroup *cg);
 
+/*
+ * Close that fd once the child is cloned: a directory fd of the host kept
+ * open would be reachable through /proc/PID/fd while the command runs.
+ */
+void mc_cgroup_clone_done(struct mc_cgroup *cg);
+
 /* Move PID into the cgroup (every hierarchy), before it is released. */
 int mc_cgroup_enter(struct mc_cgroup *cg, pid_t pid);
 

@@ -84,6 +84,9 @@ int mc_state_check_id(const char *id);
 
 const char *mc_status_name(enum mc_status s);
 
+/* A state nothing is loaded into yet (no lock held): safe to mc_state_free. */
+#define MC_STATE_INIT { .lock_fd = -1 }
+
 /*
  * Make <root>/<id> exclusively and lock it; ST is reset, with id, dir,
  * created, oci_version and lock_fd filled in.  Nothing is written yet:

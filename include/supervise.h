@@ -30,6 +30,24 @@ int mc_supervise(pid_t child, const sigset_t *set, bool to_group);
 void mc_supervise_become_reaper(void);
 
 /*
+ * Kill and reap every child we still have, and the children they leave to
+ * us, until none is left: what the command left behind once it has exited.
+ * Meant for a reaper (PID 1 of a namespace, or a child subreaper), to which
+ * every orphan of the tree comes.  Costs one waitpid when nothing is left;
+ * otherwise walks /proc, and stops when /proc is not the one of our PID
+ * namespace or nothing can be killed.  Returns how many it killed.
+ */
+int mc_supervise_kill_leftovers(void);
+
+/*
+ * The terminal on stdin (--init-group, as tini -g): is our process group its
+ * foreground group; make our process group the foreground group (SIGTTOU
+ * blocked meanwhile; without a terminal it does nothing).
+ */
+bool mc_terminal_is_foreground(void);
+void mc_terminal_foreground(void);
+
+/*
  * Machine PID 1 (mcstatic as a kernel's init, e.g. rdinit=/mcstatic):
  * mc_machine_init() is true when we are the first process of the machine
  * and makes /proc, /sys, /dev and the console ready; mc_machine_poweroff()

@@ -1033,6 +1033,14 @@ int mc_cgroup_clone_fd(const struct mc_cgroup *cg)
 	return cg ? cg->v2_fd : -1;
 }
 
+void mc_cgroup_clone_done(struct mc_cgroup *cg)
+{
+	if (!cg || cg->v2_fd < 0)
+		return;
+	close(cg->v2_fd);
+	cg->v2_fd = -1;
+}
+
 int mc_cgroup_enter(struct mc_cgroup *cg, pid_t pid)
 {
 	if (!cg)

@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: MIT
 /* The reaping parent: forward signals, reap zombies, return the status. */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <unistd.h>
 #include <sys/wait.h>
 
@@ -76,6 +80,90 @@ void mc_supervise_become_reaper(void)
 {
 	if (getpid() != 1)
 		prctl(PR_SET_CHILD_SUBREAPER, 1);
+}
+
+/* The parent PID in the stat line "PID (COMM) S PPID ..."; COMM may hold ')'. */
+static pid_t stat_ppid(const char *pid)
+{
+	char path[32], buf[512], *p;
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || (n = read(fd, buf, sizeof(buf) - 1)) <= 0)
+		return -1;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' && p[2] && p[3] == ' ' ? atoi(p + 4) : -1;
+}
+
+/*
+ * SIGKILL every child we have; how many.  -1 when /proc cannot tell: not
+ * mounted, or a proc of another PID namespace, where "our" PID is somebody
+ * else's.  A child cannot vanish between the read and the kill: until we
+ * reap it, its PID stays ours.
+ */
+static int kill_children(void)
+{
+	char self[16];
+	ssize_t n = readlink("/proc/self", self, sizeof(self) - 1);
+	pid_t me = getpid();
+	struct dirent *e;
+	int killed = 0;
+	DIR *d;
+
+	if (n <= 0 || (self[n] = '\0', atoi(self) != me) ||
+	    !(d = opendir("/proc")))
+		return -1;
+	while ((e = readdir(d)))
+		if (e->d_name[0] >= '1' && e->d_name[0] <= '9' &&
+		    stat_ppid(e->d_name) == me &&
+		    kill(atoi(e->d_name), SIGKILL) == 0)
+			killed++;
+	closedir(d);
+	return killed;
+}
+
+int mc_supervise_kill_leftovers(void)
+{
+	int killed = 0, n;
+	pid_t pid;
+
+	for (;;) {
+		while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
+			;
+		/* No child at all (ECHILD): the common case costs this call. */
+		if (pid < 0)
+			return killed;
+		/* Nothing we could kill: waiting would never end. */
+		n = kill_children();
+		if (n <= 0)
+			return killed;
+		killed += n;
+		/* Their own children are ours once they die: look again. */
+		if (waitpid(-1, NULL, 0) < 0)
+			return killed;
+	}
+}
+
+bool mc_terminal_is_foreground(void)
+{
+	pid_t fg = tcgetpgrp(STDIN_FILENO);
+
+	return fg > 0 && fg == getpgrp();
+}
+
+/* From a background group tcsetpgrp raises SIGTTOU unless it is blocked. */
+void mc_terminal_foreground(void)
+{
+	sigset_t ttou, old;
+
+	sigemptyset(&ttou);
+	sigaddset(&ttou, SIGTTOU);
+	sigprocmask(SIG_BLOCK, &ttou, &old);
+	tcsetpgrp(STDIN_FILENO, getpgrp());
+	sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
 /* The initial PID namespace has a fixed inode (PROC_PID_INIT_INO). */

@@ -171,7 +171,7 @@ static int process_from_flags(struct mc_spec *spec, const struct mc_state *st,
 static int exec_process(struct mc_oci *oci, struct exec_args *a,
 			const char *id, char **args, struct mc_spec *spec)
 {
-	struct mc_state st = { 0 };
+	struct mc_state st = MC_STATE_INIT;
 	enum mc_status status;
 	int ret;
 

@@ -259,7 +259,7 @@ int mc_verb_create(struct mc_oci *oci, int argc, char **argv)
 {
 	struct create_args a = { 0 };
 	struct mc_container c;
-	struct mc_state st = { 0 };
+	struct mc_state st = MC_STATE_INIT;
 	struct mc_spec spec;
 	const char *id;
 	int i, ret;
@@ -326,7 +326,7 @@ static int start_created(struct mc_state *st, struct mc_spec *spec)
 
 int mc_verb_start(struct mc_oci *oci, int argc, char **argv)
 {
-	struct mc_state st = { 0 };
+	struct mc_state st = MC_STATE_INIT;
 	struct mc_spec spec;
 	const char *id;
 	int i, ret;
@@ -349,7 +349,7 @@ int mc_verb_run(struct mc_oci *oci, int argc, char **argv)
 {
 	struct create_args a = { 0 };
 	struct mc_container c;
-	struct mc_state st = { 0 };
+	struct mc_state st = MC_STATE_INIT;
 	struct mc_spec spec;
 	const char *id;
 	int i, status = -1;
@@ -383,7 +383,7 @@ out:
 
 int mc_verb_state(struct mc_oci *oci, int argc, char **argv)
 {
-	struct mc_state st = { 0 };
+	struct mc_state st = MC_STATE_INIT;
 	struct mc_buf b = { 0 };
 	const char *id;
 	int i, ret;

@@ -56,7 +56,7 @@ int mc_verb_kill(struct mc_oci *oci, int argc, char **argv)
 {
 	static const struct mc_flag flags[] = { { "--all", 'a', 0, false },
 						 { 0 } };
-	struct mc_state st = { 0 };
+	struct mc_state st = MC_STATE_INIT;
 	struct mc_cgroup *cg;
 	bool all = false;
 	int i, sig = SIGTERM, ret = 0;
@@ -93,7 +93,7 @@ int mc_verb_delete(struct mc_oci *oci, int argc, char **argv)
 {
 	static const struct mc_flag flags[] = { { "--force", 'f', 0, false },
 						 { 0 } };
-	struct mc_state st = { 0 };
+	struct mc_state st = MC_STATE_INIT;
 	bool force = false;
 	enum mc_status status;
 	const char *id;
@@ -189,7 +189,7 @@ int mc_verb_list(struct mc_oci *oci, int argc, char **argv)
 		       "BUNDLE", "CREATED", "OWNER");
 	mc_buf_printf(&json, "[");
 	for (size_t k = 0; k < n; k++) {
-		struct mc_state st = { 0 };
+		struct mc_state st = MC_STATE_INIT;
 
 		if (mc_state_load(oci->root, ids[k], &st, true) == 0) {
 			list_one(&a, &st, shown++ == 0, &json);
@@ -256,7 +256,7 @@ static int ps_table(const pid_t *pids, size_t n)
 int mc_verb_ps(struct mc_oci *oci, int argc, char **argv)
 {
 	struct list_args a = { 0 };
-	struct mc_state st = { 0 };
+	struct mc_state st = MC_STATE_INIT;
 	pid_t *pids = NULL;
 	size_t n = 0;
 	int ret;
@@ -282,7 +282,7 @@ int mc_verb_ps(struct mc_oci *oci, int argc, char **argv)
 
 static int freeze(struct mc_oci *oci, int argc, char **argv, bool frozen)
 {
-	struct mc_state st = { 0 };
+	struct mc_state st = MC_STATE_INIT;
 	struct mc_cgroup *cg;
 	enum mc_status status;
 	int ret;
@@ -324,7 +324,7 @@ int mc_verb_events(struct mc_oci *oci, int argc, char **argv)
 		{ "--interval", 0, 1, true },
 		{ 0 }
 	};
-	struct mc_state st = { 0 };
+	struct mc_state st = MC_STATE_INIT;
 	struct mc_buf b = { 0 };
 	struct mc_cgroup *cg;
 	bool stats = false;
@@ -346,5 +346,132 @@ int mc_verb_events(struct mc_oci *oci, int argc, char **argv)
 	}
 	mc_buf_free(&b);
 	mc_state_free(&st);
+	return ret;
+}
+
+enum { U_RESOURCES, U_MEMORY, U_MEMORY_RESERVATION, U_MEMORY_SWAP,
+       U_CPU_PERIOD, U_CPU_QUOTA, U_CPU_SHARE, U_CPUSET_CPUS, U_CPUSET_MEMS,
+       U_PIDS_LIMIT };
+
+static const struct mc_flag update_flags[] = {
+	{ "--resources", 'r', U_RESOURCES, true },
+	{ "--memory", 'm', U_MEMORY, true },
+	{ "--memory-reservation", 0, U_MEMORY_RESERVATION, true },
+	{ "--memory-swap", 0, U_MEMORY_SWAP, true },
+	{ "--cpu-period", 0, U_CPU_PERIOD, true },
+	{ "--cpu-quota", 0, U_CPU_QUOTA, true },
+	{ "--cpu-share", 0, U_CPU_SHARE, true },
+	{ "--cpuset-cpus", 0, U_CPUSET_CPUS, true },
+	{ "--cpuset-mems", 0, U_CPUSET_MEMS, true },
+	{ "--pids-limit", 0, U_PIDS_LIMIT, true },
+	{ 0 }
+};
+
+struct update_args {
+	struct mc_spec *spec;
+	const char *resources;	/* FILE, or - for stdin */
+};
+
+static int update_number(const char *flag, const char *v, bool size,
+			 int64_t *out)
+{
+	if (!strcmp(v, "-1")) {
+		*out = -1;
+		return 0;
+	}
+	if ((size ? mc_parse_size(v, out) : mc_parse_int(v, 0, INT64_MAX, out)) < 0)
+		return mc_error(0, "%s %s: expected a number%s", flag, v,
+				size ? " (k, m, g)" : "");
+	return 0;
+}
+
+static int apply_update(void *ctx, int id, const char *v)
+{
+	struct update_args *a = ctx;
+	struct mc_resources *r = &a->spec->resources;
+	int64_t n;
+
+	switch (id) {
+	case U_RESOURCES:
+		a->resources = v;
+		return 0;
+	case U_CPUSET_CPUS:
+		r->cpuset_cpus = v;
+		return 0;
+	case U_CPUSET_MEMS:
+		r->cpuset_mems = v;
+		return 0;
+	}
+	if (update_number(update_flags[id].name, v,
+			  id <= U_MEMORY_SWAP, &n) < 0)
+		return -1;
+	switch (id) {
+	case U_MEMORY:
+		r->memory_limit = n;
+		break;
+	case U_MEMORY_RESERVATION:
+		r->memory_reservation = n;
+		break;
+	case U_MEMORY_SWAP:
+		r->memory_swap = n;
+		break;
+	case U_CPU_PERIOD:
+		r->cpu_period = (uint64_t)n;
+		break;
+	case U_CPU_QUOTA:
+		r->cpu_quota = n;
+		break;
+	case U_CPU_SHARE:
+		r->cpu_shares = (uint64_t)n;
+		break;
+	default:
+		r->pids_limit = n;
+		break;
+	}
+	return 0;
+}
+
+/* The resources JSON from a file, or from stdin for "-". */
+static int read_resources(struct mc_spec *spec, const char *file)
+{
+	struct mc_buf b = { 0 };
+	char chunk[4096];
+	FILE *f = strcmp(file, "-") ? fopen(file, "re") : stdin;
+	size_t n;
+	int ret;
+
+	if (!f)
+		return mc_error(errno, "--resources %s", file);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		mc_buf_printf(&b, "%.*s", (int)n, chunk);
+	if (f != stdin)
+		fclose(f);
+	ret = b.failed ? mc_error(ENOMEM, "--resources")
+		       : mc_config_parse_resources(spec, b.data ? b.data : "",
+						   b.len);
+	mc_buf_free(&b);
+	return ret;
+}
+
+int mc_verb_update(struct mc_oci *oci, int argc, char **argv)
+{
+	struct mc_state st = MC_STATE_INIT;
+	struct mc_cgroup *cg;
+	struct mc_spec spec;
+	struct update_args a = { .spec = &spec };
+	int ret;
+
+	mc_spec_init(&spec, NULL);
+	ret = load_one(oci, argc, argv, update_flags, apply_update, &a, &st);
+	if (ret == 0 && a.resources)
+		ret = read_resources(&spec, a.resources);
+	if (ret == 0 && mc_state_status(&st) == MC_STATUS_STOPPED)
+		ret = mc_error(0, "container not running");
+	if (ret == 0 && (ret = open_cgroup(&st, &cg)) == 0) {
+		ret = mc_cgroup_update(cg, &spec.resources);
+		mc_cgroup_close(cg);
+	}
+	mc_state_free(&st);
+	mc_spec_free(&spec);
 	return ret;
 }

@@ -33,12 +33,14 @@ setup_file() {
 	chown root:root "$SDIR/rootfs/suid" "$SDIR/rootfs/suid/euid"
 	chmod 4755 "$SDIR/rootfs/suid/euid"
 	export SDIR
+	esc_setup_file
 }
 
 teardown_file() {
 	[[ -n ${SDIR:-} ]] && rm -rf "$SDIR"
 	userdel --remove "$SU" 2>/dev/null || true
 	sed -i "/^$SU:/d" /etc/subuid /etc/subgid
+	esc_teardown_file
 }
 
 setup() { common_setup; }
@@ -183,5 +185,153 @@ NoNewPrivs:	1"
 	assert_line --index 0 --regexp '^tmpfs /mnt tmpfs ro,nosuid,nodev,noexec,([a-z]+,)?size=1024k,nr_inodes=100 '
 	assert_line --index 1 "1777 0"
 	assert_equal "${#lines[@]}" 2
+	assert_nothing_left
+}
+
+# --- descriptors and /proc of the supervisor (mcbats-esc) -----------------------
+
+E=mcbats-esc
+
+esc_setup_file() {
+	command -v newuidmap >/dev/null || "$BATS_TEST_DIRNAME/../deps.sh" uidmap
+	id "$E" >/dev/null 2>&1 || useradd --create-home --shell /bin/sh "$E"
+	grep -q "^$E:" /etc/subuid || usermod --add-subuids 500000-565535 "$E"
+	grep -q "^$E:" /etc/subgid || usermod --add-subgids 500000-565535 "$E"
+	# ESC holds the user's binary and rootfs, and a directory of the host
+	# (hostdir/secret) that no container may see.
+	ESC=$(mktemp -d /tmp/mcstatic-esc.XXXXXX)
+	chmod 755 "$ESC"
+	cp "$BATS_TEST_DIRNAME/../../mcstatic" "$ESC/mcstatic"
+	cp -a "$BATS_TEST_DIRNAME/../../rootfs" "$ESC/rootfs"
+	chown -R "$E:" "$ESC/rootfs"
+	mkdir "$ESC/hostdir"
+	echo host-secret >"$ESC/hostdir/secret"
+	chown -R "$E:" "$ESC/hostdir"
+	export ESC
+}
+
+esc_teardown_file() {
+	[[ -n ${ESC:-} ]] && rm -rf "$ESC"
+	userdel --remove "$E" 2>/dev/null || true
+	sed -i "/^$E:/d" /etc/subuid /etc/subgid
+}
+
+as_esc() {
+	runuser -u "$E" -- env MC_BATS_TAG="$MC_BATS_TAG" "$@"
+}
+
+# The image's /app: a symlink to /proc/self/fd/N.
+app_link() {
+	ln -sfn "/proc/self/fd/$1" "$ESC/rootfs/app"
+}
+
+# What the container prints when it got out: the secret, by name or from ..
+ATTACK='cat secret ../hostdir/secret 2>/dev/null; ls -d ../../etc/shadow 2>/dev/null; true'
+
+# CVE-2024-21626 class: the workdir resolved through a descriptor the caller
+# left open (exec 9</host/dir) leads out of the new root.
+@test "escape: --workdir through /proc/self/fd/9 of the caller's directory: 125, nothing read" {
+	app_link 9
+	local mc
+	for mc in "--rootfs" "--pid --rootfs" "--init --pid --rootfs"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr "$MC" $mc "$ESC/rootfs" --workdir /app sh -c "$ATTACK" 9<"$ESC/hostdir"
+		[[ $status == 125 ]] || fail "$mc: status $status, output: $output"
+		assert_output ""
+		assert_stderr_line "mcstatic: workdir /app: No such file or directory"
+	done
+	rm "$ESC/rootfs/app"
+	assert_nothing_left
+}
+
+# CVE-2024-21626 class: fds 0-2 stay open for the command, so a host
+# directory on stdin cannot be closed away; the cwd is checked instead.
+@test "escape: --workdir through /proc/self/fd/0, stdin a host directory: 125, outside the root" {
+	app_link 0
+	run --separate-stderr "$MC" --rootfs "$ESC/rootfs" --workdir /app sh -c "$ATTACK" <"$ESC/hostdir"
+	assert_equal "$status" 125
+	assert_output ""
+	assert_stderr_line "mcstatic: workdir /app: outside the container's root"
+	rm "$ESC/rootfs/app"
+	assert_nothing_left
+}
+
+# CVE-2024-21626 class, rootless: the same as an unprivileged user.
+@test "escape: rootless --workdir through /proc/self/fd/9 or /proc/self/fd/0: 125, nothing read" {
+	app_link 9
+	run --separate-stderr as_esc "$ESC/mcstatic" --user --rootfs "$ESC/rootfs" \
+		--workdir /app sh -c "$ATTACK" 9<"$ESC/hostdir"
+	assert_equal "$status" 125
+	assert_output ""
+	assert_stderr_line "mcstatic: workdir /app: No such file or directory"
+	app_link 0
+	run --separate-stderr as_esc "$ESC/mcstatic" --user --pid --rootfs "$ESC/rootfs" \
+		--workdir /app sh -c "$ATTACK" <"$ESC/hostdir"
+	assert_equal "$status" 125
+	assert_output ""
+	assert_stderr_line "mcstatic: workdir /app: outside the container's root"
+	rm "$ESC/rootfs/app"
+	assert_nothing_left
+}
+
+# open_try PROC-DIR FILE...: a script that opens each FILE of PROC-DIR (ls for
+# a directory) and prints "opened-FILE" for each one it could.
+open_try() {
+	local dir=$1 f out=""
+	shift
+	for f in "$@"; do
+		if [[ $f == */ ]]; then
+			out+="ls $dir/$f >/dev/null && echo opened-$f; "
+		else
+			out+="(exec 3<$dir/$f) && echo opened-$f; "
+		fi
+	done
+	echo "${out}true"
+}
+
+# Every try was refused with EACCES.
+assert_all_denied() {
+	local f
+	assert_success
+	refute_output --partial opened-
+	for f in "$@"; do
+		[[ $stderr == *"$f"*"Permission denied"* ]] || fail "$f not refused: $stderr"
+	done
+}
+
+# CVE-2019-5736 class: --init's init is mcstatic and never execs, so its
+# /proc/PID/exe is the host's mcstatic binary; its mem, environ and fds are
+# mcstatic's own too.
+@test "escape: --init's init is closed to the command (/proc/1/exe, mem, environ, fd)" {
+	local files=(exe mem environ fd/0)
+	run --separate-stderr "$MC" --user --pid --init --rootfs "$ESC/rootfs" \
+		sh -c "$(open_try /proc/1 "${files[@]}")" </dev/null
+	assert_all_denied "${files[@]}"
+	assert_nothing_left
+}
+
+# CVE-2019-5736 class, rootless: the user's own copy of the binary, reachable
+# for writing once it is no longer running, as /proc/PID/exe of the init.
+@test "escape: rootless --init: the init's /proc/PID/exe, mem and environ cannot be opened" {
+	local files=(exe mem environ)
+	run --separate-stderr as_esc "$ESC/mcstatic" --user --init --rootfs "$ESC/rootfs" \
+		sh -c "$(open_try '/proc/$PPID' "${files[@]}")"
+	assert_all_denied "${files[@]}"
+	assert_nothing_left
+}
+
+# CVE-2019-5736 class: without --pid the container sees the supervising
+# mcstatic in /proc: its root and cwd are the host's, its fds the caller's,
+# its exe this binary, its mem writable. Run as root without CAP_SYS_PTRACE in the bounding set
+# (docker's default, a systemd CapabilityBoundingSet), the container has the
+# same capabilities and uid as mcstatic, and only mcstatic's being
+# non-dumpable keeps it out. (Its environ is the command's own anyway, and
+# readable: the kernel lets the same uid read it.)
+@test "escape: /proc/\$PPID of the supervising mcstatic is closed (root without CAP_SYS_PTRACE)" {
+	local files=(root/etc/hostname cwd/ fd/7 exe mem)
+	echo caller-file >"$T/open"
+	run --separate-stderr setpriv --bounding-set -sys_ptrace "$MC" --rootfs "$ESC/rootfs" \
+		sh -c "$(open_try '/proc/$PPID' "${files[@]}")" 7<"$T/open"
+	assert_all_denied "${files[@]}"
 	assert_nothing_left
 }

@@ -103,3 +103,75 @@ teardown() { common_teardown; }
 	assert_stderr_line "mcstatic: execve /nonexistent: No such file or directory"
 	assert_nothing_left
 }
+
+# --- leftovers and the death of mcstatic --------------------------------------------------
+
+# pid_gone PID...: none of them exists any more (not even as a zombie).
+pids_gone() {
+	local p
+	for p in "$@"; do
+		[[ ! -e /proc/$p ]] || fail "pid $p is still there: $(tr '\0' ' ' </proc/"$p"/cmdline 2>/dev/null)"
+	done
+}
+
+@test "--init without --pid: what the command left running is killed when it exits" {
+	run -0 "$MC" --init --rootfs "$ROOTFS" sh -c 'sleep 300 & echo $!; (sleep 301 & echo $!); true'
+	assert_equal "${#lines[@]}" 2
+	# At once, not after a grace period: mcstatic has reaped them.
+	pids_gone "${lines[@]}"
+	run -0 "$MC" --init-group sh -c 'sleep 300 & echo $!'
+	pids_gone "$output"
+	assert_nothing_left
+}
+
+@test "--init without --pid: kill -9 of mcstatic kills the command (not just the init)" {
+	bg_start "$MC" --init --rootfs "$ROOTFS" sleep 300
+	local init="" cmd="" i
+	for i in $(seq 100); do
+		init=$(pgrep -P "$BG_PID" | head -1)
+		[[ -n $init ]] && cmd=$(pgrep -P "$init" -x sleep | head -1)
+		[[ -n $cmd ]] && break
+		sleep 0.05
+	done
+	[[ -n $cmd ]] || fail "no command under the init"
+	kill -KILL "$BG_PID"
+	wait_pid_status "$BG_PID" 5
+	for i in $(seq 40); do [[ -e /proc/$cmd ]] || break; sleep 0.05; done
+	pids_gone "$init" "$cmd"
+	assert_nothing_left
+}
+
+# --- --init-group in a terminal ------------------------------------------------------------
+
+# in_tty SCRIPT INPUT: run the bash script file SCRIPT on a new pty (script(1)
+# from util-linux), typing INPUT; $output is the terminal's, without \r.
+in_tty() {
+	run bash -c "printf '$2' | timeout 10 script -qec 'bash $1' /dev/null | tr -d '\r'"
+}
+
+@test "--init-group in a terminal: the command's group is in the foreground, then ours again" {
+	cat >"$T/fg.sh" <<-EOF
+		"$MC" --init-group --pid --rootfs "$ROOTFS" sh -c \
+			'read x; echo got:\$x; echo pgid-tpgid:\$(cut -d" " -f5,8 /proc/self/stat)'
+		read -t 5 y; echo after:\$y
+	EOF
+	in_tty "$T/fg.sh" 'a\nb\n'
+	assert_success
+	assert_line got:a
+	# The command is PID 2, its own group, and the terminal's foreground.
+	assert_line "pgid-tpgid:2 2"
+	assert_line after:b
+	# Started in the background (job control on), it leaves the terminal
+	# to the shell, as any background job must: the foreground group is
+	# outside the container's PID namespace (0), not the command's (2).
+	cat >"$T/bg.sh" <<-EOF
+		set -m
+		"$MC" --init-group --pid --rootfs "$ROOTFS" sh -c \
+			'sleep 0.3; echo pgid-tpgid:\$(cut -d" " -f5,8 /proc/self/stat)' &
+		wait
+	EOF
+	in_tty "$T/bg.sh" ''
+	assert_success
+	assert_line "pgid-tpgid:2 0"
+	assert_nothing_left
+}
