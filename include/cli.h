@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 
+#include "opts.h"
 #include "spec.h"
 
 enum mc_cli_action {
@@ -14,7 +15,8 @@ enum mc_cli_action {
 };
 
 /* Seed flags → spec.  Strings in the spec point into argv. */
-enum mc_cli_action mc_cli_parse(int argc, char **argv, struct mc_spec *spec);
+enum mc_cli_action mc_cli_parse(int argc, char **argv, struct mc_spec *spec,
+				 struct mc_run_opts *opts);
 
 void mc_cli_usage(void);
 

@@ -5,25 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#ifndef MC_HOOK_DEFINED
-#define MC_HOOK_DEFINED
-struct mc_hook {
-	char *path;
-	char **args;
-	char **env;
-	int timeout;	/* seconds, 0 none */
-};
-
-enum mc_hook_kind {
-	MC_HOOK_PRESTART,
-	MC_HOOK_CREATE_RUNTIME,
-	MC_HOOK_CREATE_CONTAINER,
-	MC_HOOK_START_CONTAINER,
-	MC_HOOK_POSTSTART,
-	MC_HOOK_POSTSTOP,
-	MC_HOOK_KINDS
-};
-#endif
+#include "spec.h"	/* struct mc_hook, enum mc_hook_kind */
 
 /* The OCI name: "prestart", "createRuntime", ... "poststop". */
 const char *mc_hook_kind_name(enum mc_hook_kind kind);

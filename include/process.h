@@ -24,4 +24,12 @@ int mc_exit_for_exec_errno(int err);
 /* The shell's exit status for a waitpid() status: code, or 128+signal. */
 int mc_exit_status(int wstatus);
 
+#include "spec.h"
+
+/* process.rlimits, oomScoreAdj and umask, in the child before the identity. */
+int mc_process_set_limits(const struct mc_spec *spec);
+
+/* process.noNewPrivileges. */
+int mc_process_set_no_new_privs(const struct mc_spec *spec);
+
 #endif

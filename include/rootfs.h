@@ -2,6 +2,8 @@
 #ifndef MC_ROOTFS_H
 #define MC_ROOTFS_H
 
+#include <stdbool.h>
+
 #include "spec.h"
 
 /*
@@ -11,7 +13,7 @@
  * missing in the rootfs are made; without a rootfs they must exist.  On
  * failure the rootfs is left as it was.
  */
-int mc_rootfs_setup(const struct mc_spec *spec);
+int mc_rootfs_setup(const struct mc_spec *spec, bool no_pivot);
 
 /*
  * After a failed setup, in the child: remove the directories the setup made

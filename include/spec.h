@@ -123,9 +123,6 @@ struct mc_spec {
 	int namespaces;		/* CLONE_NEW* */
 	struct mc_mount *mounts;	/* mounted after /proc and /dev */
 	size_t n_mounts;
-	bool kill_on_parent_death;	/* foreground runs die with mcstatic */
-	bool init;		/* our own init as PID 1, the command as its child */
-	bool init_group;	/* init forwards signals to the command's group */
 	const char *hostname;	/* needs CLONE_NEWUTS */
 	/* linux.uidMappings / gidMappings; empty: the defaults (namespaces.c) */
 	struct mc_idmap uid_maps[MC_MAX_IDMAPS];
@@ -158,6 +155,8 @@ struct mc_spec {
 	bool has_caps;
 	struct mc_caps caps;
 	bool root_readonly;
+	/* config.json: mounts is the whole list (/proc, /dev... included) */
+	bool oci_mounts;
 	const char *domainname;
 	char **masked_paths;
 	size_t n_masked_paths;
@@ -202,6 +201,9 @@ int mc_spec_setenv_pair(struct mc_spec *spec, const char *key,
 const char *mc_spec_getenv(const struct mc_spec *spec, const char *key);
 
 int mc_spec_add_mount(struct mc_spec *spec, const struct mc_mount *m);
+
+/* The devices every container may use, after linux.resources.devices. */
+int mc_spec_add_default_dev_rules(struct mc_spec *spec);
 
 /*
  * Parse mount options ("ro,nosuid,size=1m") into M's flags (starting from

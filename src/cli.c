@@ -327,7 +327,8 @@ static int parse_resource(struct mc_resources *r, enum opt_id id,
 	}
 }
 
-static int apply_option(struct mc_spec *spec, enum opt_id id, char *value)
+static int apply_option(struct mc_spec *spec, struct mc_run_opts *opts,
+			enum opt_id id, char *value)
 {
 	switch (id) {
 	case OPT_PID:
@@ -352,10 +353,10 @@ static int apply_option(struct mc_spec *spec, enum opt_id id, char *value)
 		spec->cwd = value;
 		return 0;
 	case OPT_INIT_GROUP:
-		spec->init_group = true;
+		opts->init_group = true;
 		/* fall through */
 	case OPT_INIT:
-		spec->init = true;
+		opts->init = true;
 		return 0;
 	case OPT_HOSTNAME:
 		spec->hostname = value;
@@ -388,7 +389,8 @@ static int apply_option(struct mc_spec *spec, enum opt_id id, char *value)
 	}
 }
 
-enum mc_cli_action mc_cli_parse(int argc, char **argv, struct mc_spec *spec)
+enum mc_cli_action mc_cli_parse(int argc, char **argv, struct mc_spec *spec,
+				 struct mc_run_opts *opts)
 {
 	int i;
 
@@ -417,7 +419,7 @@ enum mc_cli_action mc_cli_parse(int argc, char **argv, struct mc_spec *spec)
 			}
 			value = argv[++i];
 		}
-		if (apply_option(spec, opt->id, (char *)value) < 0)
+		if (apply_option(spec, opts, opt->id, (char *)value) < 0)
 			return MC_CLI_ERROR;
 	}
 	spec->argv = argv + i;

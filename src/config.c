@@ -505,6 +505,8 @@ static int parse_mounts(struct cfg *c, int top)
 	int v = cfg_member(c, top, "mounts");
 	size_t k = 0;
 
+	/* The list is all there is: no /proc or /dev of our own. */
+	c->spec->oci_mounts = true;
 	if (v < 0)
 		return 0;
 	if (cfg_expect(c, v, MC_JSON_ARRAY, "mounts") < 0)

@@ -1,216 +1,38 @@
 // SPDX-License-Identifier: MIT
 /*
- * The create sequence, in one place.  Parent and child talk over a
- * close-on-exec socket pair: the parent says "go" once it has done its part,
- * and the child either execs (the parent then reads end-of-file) or sends
- * one report of what failed and exits.
+ * The create sequence, in one place: the parent's side.  Parent and child
+ * (child.c) talk over a close-on-exec SOCK_SEQPACKET pair: the parent says
+ * "go" once it has done its part (cgroup, id maps, hooks), and the child
+ * either execs (the parent then reads end-of-file), reports READY (OCI
+ * create: blocked on the exec fifo), or sends one report of what failed.
+ *
+ * create ── start (the fifo, oci-lifecycle.c) ── wait ── destroy; the seed
+ * CLI's foreground run is create (no fifo) + wait.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "caps.h"
 #include "cgroups.h"
+#include "child.h"
 #include "container.h"
 #include "error.h"
+#include "hooks.h"
+#include "json.h"
 #include "namespaces.h"
 #include "process.h"
-#include "rootfs.h"
+#include "state.h"
 #include "supervise.h"
+#include "sync.h"
 #include "sys.h"
-
-struct child_report {
-	int exit_code;
-	char text[500];
-};
-
-/* What the child gets besides the spec; a copy, made before clone. */
-struct child {
-	const struct mc_spec *spec;
-	int sock;		/* the sync socket, fd SYNC_FD once the child runs */
-	const sigset_t *set;	/* the supervised signals, blocked */
-	const sigset_t *mask;	/* the caller's mask, for the command */
-	bool terminal;		/* --init-group: give the command the terminal */
-};
-
-/* Where the child keeps its sync socket: the first fd after stdio. */
-#define SYNC_FD 3
-
-static _Noreturn void child_fail(int sock, int exit_code)
-{
-	struct child_report report = { .exit_code = exit_code };
-
-	snprintf(report.text, sizeof(report.text), "%s", mc_error_text());
-	if (write(sock, &report, sizeof(report)) < 0)
-		mc_error_print();
-	_exit(exit_code);
-}
-
-/*
- * The child keeps stdio and the sync socket (moved to SYNC_FD) and closes
- * everything else before it does anything.  Closed, not only close-on-exec:
- * until exec an inherited directory fd (the caller's, or our cgroup v2 fd)
- * is reachable as /proc/self/fd/N, and a --workdir through such a link would
- * lead out of the new root (CVE-2024-21626).
- */
-static int keep_only_sync_socket(struct child *c)
-{
-	if (c->sock != SYNC_FD) {
-		if (dup3(c->sock, SYNC_FD, O_CLOEXEC) < 0)
-			return mc_error(errno, "sync socket");
-		close(c->sock);
-		c->sock = SYNC_FD;
-	}
-	if (sys_close_from(SYNC_FD + 1, false) < 0)
-		return mc_error(errno, "close inherited fds");
-	return 0;
-}
-
-/*
- * Die with the parent.  A change of credentials (--userid) clears the
- * parent-death signal, so it is armed again after one; a parent that died
- * in between has closed its end of the socket.
- */
-static void die_with_parent(const struct child *c)
-{
-	char byte;
-
-	if (!c->spec->kill_on_parent_death)
-		return;
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (recv(c->sock, &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0)
-		_exit(MC_EXIT_FAILURE);
-}
-
-/*
- * A symlink to /proc/self/fd/N of an open directory (stdin, say) still leads
- * outside the root: the kernel then gives the cwd as "(unreachable)/...",
- * which libc may pass on as it is.
- */
-static int enter_workdir(const char *cwd)
-{
-	char buf[PATH_MAX];
-
-	if (chdir(cwd) < 0)
-		return mc_error(errno, "workdir %s", cwd);
-	if (!getcwd(buf, sizeof(buf)) || buf[0] != '/')
-		return mc_error(0, "workdir %s: outside the container's root", cwd);
-	return 0;
-}
-
-static int child_setup(const struct child *c)
-{
-	const struct mc_spec *spec = c->spec;
-
-	if (mc_namespaces_set_hostname(spec) < 0)
-		return -1;
-	if ((spec->namespaces & CLONE_NEWNS) && mc_rootfs_setup(spec) < 0)
-		return -1;
-	if (spec->cwd && enter_workdir(spec->cwd) < 0)
-		return -1;
-	if (mc_namespaces_set_identity(spec) < 0 || mc_caps_drop() < 0)
-		return -1;
-	if (spec->set_user)
-		die_with_parent(c);
-	/* The command gets fds 0, 1 and 2 and nothing else. */
-	if (sys_close_from(SYNC_FD + 1, false) < 0)
-		return mc_error(errno, "close inherited fds");
-	return 0;
-}
-
-static _Noreturn void exec_command(const struct child *c)
-{
-	const struct mc_spec *spec = c->spec;
-	int err;
-
-	mc_supervise_reset_signals();
-	sigprocmask(SIG_SETMASK, c->mask, NULL);
-	err = mc_exec_search(spec->argv[0], spec->argv, spec->env,
-			     mc_spec_getenv(spec, "PATH"), execve);
-	child_fail(c->sock, mc_exit_for_exec_errno(err));
-}
-
-/* The command under --init: its own group with --init-group (tini -g). */
-static _Noreturn void init_command(const struct child *c, pid_t init)
-{
-	if (c->spec->init_group) {
-		setpgid(0, 0);
-		if (c->terminal)
-			mc_terminal_foreground();
-	}
-	/* When a non-PID-1 init dies, so does the command. */
-	if (c->spec->kill_on_parent_death) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != init)
-			_exit(MC_EXIT_FAILURE);
-	}
-	exec_command(c);
-}
-
-/*
- * --init: we stay as the container's PID 1, reap whatever is orphaned to
- * us, forward signals, and exit with the command's status when it exits.
- * Without --pid we are a subreaper, and kill what the command left.
- */
-static _Noreturn void run_init(const struct child *c)
-{
-	pid_t init = getpid(), cmd;
-	int status;
-
-	mc_supervise_become_reaper();
-	cmd = fork();
-	if (cmd < 0) {
-		mc_error(errno, "fork the command");
-		child_fail(c->sock, MC_EXIT_FAILURE);
-	}
-	if (cmd == 0)
-		init_command(c, init);
-	/* Both sides set the group, so no signal to it can come too early. */
-	if (c->spec->init_group)
-		setpgid(cmd, cmd);
-	/* Only the command holds the socket now (the parent sees its exec),
-	 * and the init keeps no inherited descriptor open either. */
-	sys_close_from(SYNC_FD, false);
-	mc_debug("[init] Command PID: %d", cmd);
-	status = mc_exit_status(mc_supervise(cmd, c->set, c->spec->init_group));
-	if (init != 1 && mc_supervise_kill_leftovers())
-		mc_debug("[init] Killed what the command left behind");
-	_exit(status);
-}
-
-static _Noreturn void child_main(struct child *c)
-{
-	char go;
-
-	if (keep_only_sync_socket(c) < 0)
-		child_fail(c->sock, MC_EXIT_FAILURE);
-	if (c->spec->kill_on_parent_death)
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-	/* End-of-file instead of "go": the parent is gone, so are we. */
-	if (read(c->sock, &go, 1) != 1)
-		_exit(MC_EXIT_FAILURE);
-	/*
-	 * The uid/gid maps are written (a helper checks we are dumpable): from
-	 * here on nothing in the container may reach us through /proc until we
-	 * exec (CVE-2016-9962); the init never does.
-	 */
-	prctl(PR_SET_DUMPABLE, 0);
-	mc_debug("[child] PID: %d", getpid());
-	if (child_setup(c) < 0) {
-		mc_rootfs_undo();
-		child_fail(c->sock, MC_EXIT_FAILURE);
-	}
-	if (c->spec->init)
-		run_init(c);
-	exec_command(c);
-}
+#include "tty.h"
 
 static void announce(const struct mc_spec *spec, int clone_flags)
 {
@@ -269,39 +91,218 @@ static pid_t clone_child(int clone_flags, struct mc_cgroup *cg, bool *placed)
 	return sys_clone(clone_flags);
 }
 
-/* Our part between clone and "go"; on failure the child is killed. */
-static int parent_setup(const struct mc_spec *spec, pid_t pid,
-			struct mc_cgroup *cg, bool placed)
+/* A joined PID namespace is for our children: entered before clone. */
+static int join_pid_namespace(const struct mc_spec *spec)
 {
-	if ((placed || mc_cgroup_enter(cg, pid) == 0) &&
-	    mc_namespaces_write_maps(spec, pid) == 0)
+	int fd, ret = 0;
+
+	if (!spec->ns_path[MC_NS_PID])
 		return 0;
-	kill(pid, SIGKILL);
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-		;
-	return -1;
+	fd = open(spec->ns_path[MC_NS_PID], O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, CLONE_NEWPID) < 0)
+		ret = mc_error(errno, "pid namespace %s", spec->ns_path[MC_NS_PID]);
+	if (fd >= 0)
+		close(fd);
+	return ret;
 }
 
-/* Release the child and wait until it has exec'd or reported a failure. */
-static int release_child(int sock, struct child_report *report)
+/* The hooks that run in the runtime's namespaces once the child exists. */
+static int create_hooks(const struct mc_spec *spec, struct mc_state *st,
+			pid_t pid)
 {
-	ssize_t n;
-
-	/*
-	 * Once the command runs, our /proc/PID/{root,cwd,fd,exe,mem,environ}
-	 * would lead to the host's files and to this binary (CVE-2019-5736):
-	 * closed to anything without CAP_SYS_PTRACE.  Not before: newuidmap
-	 * checks that /proc/CHILD belongs to the caller.
-	 */
-	prctl(PR_SET_DUMPABLE, 0);
-	if (write(sock, "g", 1) != 1)
-		return 0; /* it died already; its status tells why */
-	n = read(sock, report, sizeof(*report));
-	if (n != (ssize_t)sizeof(*report))
+	if (!st)
 		return 0;
-	mc_error_set_text(report->text);
-	mc_error_print();
-	return 1;
+	st->pid = pid;
+	if (mc_proc_start_time(pid, &st->start_time) < 0)
+		return -1;
+	st->ns_flags = (unsigned long)spec->namespaces;
+	if (mc_container_hooks(spec, MC_HOOK_PRESTART, st, MC_STATUS_CREATING) < 0 ||
+	    mc_container_hooks(spec, MC_HOOK_CREATE_RUNTIME, st,
+			       MC_STATUS_CREATING) < 0)
+		return -1;
+	return 0;
+}
+
+/* Our part between clone and "go": cgroup, id maps, hooks. */
+static int parent_setup(const struct mc_spec *spec, struct mc_container *c,
+			struct mc_state *st, bool placed)
+{
+	if (st && c->cg) {
+		snprintf(st->cgroup, sizeof(st->cgroup), "%s",
+			 mc_cgroup_path_of(c->cg));
+		st->cgroup_made = true;
+	}
+	if (!placed && mc_cgroup_enter(c->cg, c->pid) < 0)
+		return -1;
+	if (mc_namespaces_write_maps(spec, c->pid) < 0)
+		return -1;
+	return create_hooks(spec, st, c->pid);
+}
+
+/* The terminal's master: to the console socket, or kept for the relay. */
+static int take_terminal(struct mc_container *c, const struct mc_run_opts *opts,
+			 int fd)
+{
+	if (opts->console_socket) {
+		int ret = mc_tty_send_fd(opts->console_socket, fd);
+
+		close(fd);
+		return ret;
+	}
+	c->master = fd;
+	return 0;
+}
+
+/*
+ * Say "go" and read until the child has exec'd (end-of-file), is READY on
+ * its exec fifo, or failed.  Once released, our /proc/PID/{root,cwd,fd,exe,
+ * mem,environ} would lead to the host's files and to this binary
+ * (CVE-2019-5736): closed to anything without CAP_SYS_PTRACE.  Not before:
+ * newuidmap checks that /proc/CHILD belongs to the caller.
+ */
+static int release_child(struct mc_container *c, const struct mc_run_opts *opts)
+{
+	struct mc_sync_msg m;
+	int fd, n;
+
+	prctl(PR_SET_DUMPABLE, 0);
+	if (mc_sync_send_type(c->sock, MC_SYNC_GO, 0) < 0)
+		return 0; /* it died already; its status tells why */
+	while ((n = mc_sync_recv(c->sock, &m, &fd)) > 0) {
+		if (m.type == MC_SYNC_TTY && fd >= 0) {
+			if (take_terminal(c, opts, fd) < 0)
+				return -1;
+			continue;
+		}
+		if (fd >= 0)
+			close(fd);
+		if (m.type == MC_SYNC_READY)
+			return 0;
+		if (m.type == MC_SYNC_ERROR) {
+			mc_error_set(m.err, m.text);
+			c->exit_code = m.exit_code;
+			return -1;
+		}
+	}
+	return n < 0 ? -1 : 0;
+}
+
+static void reap(pid_t pid)
+{
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
+static int refuse_tty(const struct mc_spec *spec, const struct mc_run_opts *opts)
+{
+	if (spec->terminal && opts->detach && !opts->console_socket)
+		return mc_error(0, "cannot allocate tty if mcstatic will detach "
+				   "without setting console socket");
+	return 0;
+}
+
+/* The exec fifo, opened O_PATH before the child leaves the host's tree. */
+static int open_fifo(const struct mc_run_opts *opts)
+{
+	int fd;
+
+	if (!opts->oci_create)
+		return -1;
+	fd = open(opts->exec_fifo, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		mc_error(errno, "exec fifo %s", opts->exec_fifo);
+	return fd;
+}
+
+static void undo_create(struct mc_container *c)
+{
+	if (c->pid > 0) {
+		kill(c->pid, SIGKILL);
+		reap(c->pid);
+	}
+	mc_cgroup_destroy(c->cg);
+	c->cg = NULL;
+	if (c->sock >= 0)
+		close(c->sock);
+	if (c->master >= 0)
+		close(c->master);
+	sigprocmask(SIG_SETMASK, &c->old, NULL);
+}
+
+int mc_container_create(struct mc_spec *spec, const struct mc_run_opts *opts,
+			struct mc_state *st, struct mc_container *c)
+{
+	struct mc_child child = { .spec = spec, .opts = opts, .fifo = -1 };
+	int clone_flags, sv[2];
+	bool placed;
+
+	*c = (struct mc_container){ .sock = -1, .master = -1 };
+	if (mc_spec_validate(spec) < 0 || refuse_tty(spec, opts) < 0 ||
+	    mc_namespaces_prepare(spec) < 0)
+		return -1;
+	clone_flags = mc_namespaces_clone_flags(spec);
+	mc_supervise_sigset(&c->set);
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return mc_error(errno, "socketpair");
+	announce(spec, clone_flags);
+	/* Blocked before clone, so no signal for the child is lost. */
+	sigprocmask(SIG_BLOCK, &c->set, &c->old);
+	c->sock = sv[0];
+	/* Limits are in force before the command's first instruction. */
+	if ((mc_cgroup_wanted(spec) && mc_cgroup_create(spec, &c->cg) < 0) ||
+	    join_pid_namespace(spec) < 0 ||
+	    (opts->oci_create && (child.fifo = open_fifo(opts)) < 0)) {
+		close(sv[1]);
+		undo_create(c);
+		return -1;
+	}
+	/* Orphans of the command come to us, to be killed when it ends. */
+	if (!opts->oci_create)
+		mc_supervise_become_reaper();
+	child.terminal = opts->init_group && mc_terminal_is_foreground();
+	c->terminal = child.terminal;
+	c->pid = clone_child(clone_flags, c->cg, &placed);
+	if (c->pid == 0) {
+		close(sv[0]);
+		child.sock = sv[1];
+		child.set = &c->set;
+		child.mask = &c->old;
+		mc_child_main(&child);
+	}
+	/* No directory fd of the host stays open where /proc shows it. */
+	mc_cgroup_clone_done(c->cg);
+	close(sv[1]);
+	if (child.fifo >= 0)
+		close(child.fifo);
+	if (c->pid < 0) {
+		clone_error(errno, clone_flags);
+		undo_create(c);
+		return -1;
+	}
+	mc_debug("[parent] Child PID: %d", c->pid);
+	if (parent_setup(spec, c, st, placed) < 0 || release_child(c, opts) < 0) {
+		undo_create(c);
+		return -1;
+	}
+	close(c->sock);
+	c->sock = -1;
+	return 0;
+}
+
+void mc_container_release(struct mc_container *c)
+{
+	mc_cgroup_close(c->cg);
+	c->cg = NULL;
+	if (c->master >= 0)
+		close(c->master);
+	c->master = -1;
+	sigprocmask(SIG_SETMASK, &c->old, NULL);
+}
+
+void mc_container_kill(struct mc_container *c)
+{
+	undo_create(c);
+	c->pid = 0;
 }
 
 /*
@@ -309,72 +310,116 @@ static int release_child(int sock, struct child_report *report)
  * leftovers killed and it removed, then whatever else of the tree is left
  * (orphans come to us, a subreaper).  Returns mcstatic's exit status.
  */
-static int finish(struct mc_cgroup *cg, int status, bool terminal)
+static int finish(struct mc_container *c, int status, bool keep_cgroup)
 {
-	if (terminal)
+	if (c->terminal)
 		mc_terminal_foreground();
-	status = mc_cgroup_finish(cg, status);
+	if (keep_cgroup)
+		mc_cgroup_close(c->cg);
+	else
+		status = mc_cgroup_finish(c->cg, status);
+	c->cg = NULL;
 	if (mc_supervise_kill_leftovers())
 		mc_debug("[parent] Killed what the command left behind");
 	return status;
 }
 
-int mc_container_run(struct mc_spec *spec)
+int mc_container_wait(struct mc_container *c, bool keep_cgroup)
 {
-	struct child_report report;
-	int clone_flags, sv[2], failed, wstatus;
-	struct mc_cgroup *cg = NULL;
-	struct child c = { .spec = spec };
-	sigset_t set, old;
-	bool placed;
+	int wstatus;
+
+	if (c->master >= 0)
+		wstatus = mc_container_relay(c->master, c->pid, &c->set);
+	else
+		wstatus = mc_supervise(c->pid, &c->set, false);
+	announce_exit(wstatus);
+	wstatus = finish(c, mc_exit_status(wstatus), keep_cgroup);
+	if (c->master >= 0)
+		close(c->master);
+	c->master = -1;
+	sigprocmask(SIG_SETMASK, &c->old, NULL);
+	return wstatus;
+}
+
+int mc_container_run(struct mc_spec *spec, const struct mc_run_opts *opts)
+{
+	struct mc_container c;
+
+	if (mc_container_create(spec, opts, NULL, &c) < 0) {
+		/* The child's own failure (127 for a missing command...). */
+		if (c.exit_code) {
+			mc_error_print();
+			return finish(&c, c.exit_code, false);
+		}
+		return -1;
+	}
+	return mc_container_wait(&c, false);
+}
+
+int mc_container_hooks(const struct mc_spec *spec, enum mc_hook_kind kind,
+		       const struct mc_state *st, enum mc_status status)
+{
+	struct mc_buf b = { 0 };
+	int ret;
+
+	if (!spec->n_hooks[kind])
+		return 0;
+	if (mc_state_json(st, status, &b) < 0)
+		return -1;
+	ret = mc_hooks_run(spec->hooks[kind], spec->n_hooks[kind],
+			   mc_hook_kind_name(kind), b.data);
+	mc_buf_free(&b);
+	if (ret < 0 && !mc_hooks_fatal(kind)) {
+		/* poststart and poststop only warn, as the spec says. */
+		mc_warn("%s", mc_error_text());
+		return 0;
+	}
+	return ret;
+}
+
+struct relay_wait {
+	pid_t pid;
+	int wstatus;
+	bool done;
+};
+
+/* Signals while relaying: the child's exit ends it, others are forwarded. */
+static int relay_signal(const struct signalfd_siginfo *si, void *data)
+{
+	struct relay_wait *w = data;
+	int status;
 	pid_t pid;
 
-	if (mc_spec_validate(spec) < 0 || mc_namespaces_prepare(spec) < 0)
-		return -1;
-	clone_flags = mc_namespaces_clone_flags(spec);
-	mc_supervise_sigset(&set);
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-		return mc_error(errno, "socketpair");
-	announce(spec, clone_flags);
-	/* Blocked before clone, so no signal for the child is lost. */
-	sigprocmask(SIG_BLOCK, &set, &old);
-	/* Limits are in force before the command's first instruction. */
-	if (mc_cgroup_wanted(spec) && mc_cgroup_create(spec, &cg) < 0) {
-		close(sv[0]);
-		close(sv[1]);
-		sigprocmask(SIG_SETMASK, &old, NULL);
-		return -1;
+	if (si->ssi_signo != SIGCHLD) {
+		kill(w->pid, (int)si->ssi_signo);
+		return 0;
 	}
-	/* Orphans of the command come to us, to be killed when it ends. */
-	mc_supervise_become_reaper();
-	c.terminal = spec->init_group && mc_terminal_is_foreground();
-	pid = clone_child(clone_flags, cg, &placed);
-	if (pid == 0) {
-		close(sv[0]);
-		c.sock = sv[1];
-		c.set = &set;
-		c.mask = &old;
-		child_main(&c);
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (pid != w->pid)
+			continue;
+		w->wstatus = status;
+		w->done = true;
 	}
-	/* No directory fd of the host stays open where /proc shows it. */
-	mc_cgroup_clone_done(cg);
-	close(sv[1]);
-	if (pid < 0 || parent_setup(spec, pid, cg, placed) < 0) {
-		if (pid < 0)
-			clone_error(errno, clone_flags);
-		mc_cgroup_destroy(cg);
-		close(sv[0]);
-		sigprocmask(SIG_SETMASK, &old, NULL);
-		return -1;
-	}
-	mc_debug("[parent] Child PID: %d", pid);
-	failed = release_child(sv[0], &report);
-	close(sv[0]);
-	wstatus = mc_supervise(pid, &set, false);
-	announce_exit(wstatus);
-	/* Reports an out-of-memory kill, removes the cgroup on every path. */
-	wstatus = finish(cg, failed ? report.exit_code : mc_exit_status(wstatus),
-			 c.terminal);
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	return wstatus;
+	return w->done ? 1 : 0;
+}
+
+int mc_container_relay(int master, pid_t pid, const sigset_t *set)
+{
+	struct relay_wait w = { .pid = pid };
+	struct mc_tty_relay r = {
+		.master = master, .in_fd = STDIN_FILENO, .out_fd = STDOUT_FILENO,
+		.on_signal = relay_signal, .data = &w,
+	};
+	sigset_t with_winch = *set;
+
+	sigaddset(&with_winch, SIGWINCH);
+	sigprocmask(SIG_BLOCK, &with_winch, NULL);
+	r.signal_fd = signalfd(-1, &with_winch, SFD_CLOEXEC);
+	if (r.signal_fd < 0 || mc_tty_relay(&r) < 0)
+		mc_debug("[parent] terminal relay: %s", mc_error_text());
+	if (r.signal_fd >= 0)
+		close(r.signal_fd);
+	if (!w.done)
+		w.wstatus = mc_supervise(pid, set, false);
+	return w.wstatus;
 }

@@ -78,7 +78,8 @@ static _Noreturn void exec_hook(const struct mc_hook *hook, int in, int out,
 	    dup2(out, 2) < 0 || sys_close_from(3, true) < 0)
 		goto fail;
 	/* An ignored or blocked signal would stay so across exec. */
-	signal(SIGPIPE, SIG_DFL);
+	for (int sig = 1; sig < SIGRTMIN; sig++)
+		signal(sig, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	execve(hook->path, hook->args && hook->args[0] ? hook->args : path_only,

@@ -8,6 +8,8 @@
 #include "cli.h"
 #include "container.h"
 #include "error.h"
+#include "oci.h"
+#include "opts.h"
 #include "spec.h"
 #include "supervise.h"
 
@@ -35,9 +37,10 @@ static void reset_signals(void)
 
 int main(int argc, char **argv)
 {
-	bool machine;
+	struct mc_run_opts opts = { .kill_on_parent_death = true };
 	struct mc_spec spec;
-	int status = 0;
+	int status = 0, verb;
+	bool machine;
 
 	reset_signals();
 	/* Before anything else is done with a privilege the caller lacks. */
@@ -46,16 +49,19 @@ int main(int argc, char **argv)
 		return MC_EXIT_FAILURE;
 	}
 	machine = mc_machine_init();
+	/* `mcstatic [GLOBAL...] VERB ...`: the OCI runtime's command line. */
+	if (!machine && mc_oci_is_verb(argc, argv, &verb))
+		return mc_oci_main(argc, argv, verb);
 	mc_spec_init(&spec, environ);
-	switch (mc_cli_parse(argc, argv, &spec)) {
+	switch (mc_cli_parse(argc, argv, &spec, &opts)) {
 	case MC_CLI_HELP:
 		mc_cli_usage();
 		break;
 	case MC_CLI_VERSION:
-		printf("mcstatic %s\n", mc_cli_version());
+		mc_oci_print_version(mc_cli_version());
 		break;
 	case MC_CLI_RUN:
-		status = mc_container_run(&spec);
+		status = mc_container_run(&spec, &opts);
 		break;
 	case MC_CLI_ERROR:
 		status = -1;

@@ -359,7 +359,8 @@ int mc_namespaces_set_identity(const struct mc_spec *spec)
 	if (!spec->set_user)
 		return 0;
 	/* EPERM: setgroups is denied in this user namespace; keep none. */
-	if (setgroups(0, NULL) < 0 && errno != EPERM)
+	if (setgroups(spec->n_additional_gids, spec->additional_gids) < 0 &&
+	    (errno != EPERM || spec->n_additional_gids))
 		return mc_error(errno, "userid %u:%u: setgroups", spec->uid,
 				spec->gid);
 	if (setresgid(spec->gid, spec->gid, spec->gid) < 0)
@@ -368,8 +369,5 @@ int mc_namespaces_set_identity(const struct mc_spec *spec)
 	if (setresuid(spec->uid, spec->uid, spec->uid) < 0)
 		return mc_error(errno, "userid %u:%u: setresuid", spec->uid,
 				spec->gid);
-	/* A new effective uid or gid clears the parent-death signal. */
-	if (spec->kill_on_parent_death)
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
 	return 0;
 }

@@ -5,6 +5,9 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -128,4 +131,46 @@ int mc_exit_status(int wstatus)
 	if (WIFSIGNALED(wstatus))
 		return 128 + WTERMSIG(wstatus);
 	return WEXITSTATUS(wstatus);
+}
+
+static int set_oom_score_adj(int v)
+{
+	char text[16];
+	int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+	int len = snprintf(text, sizeof(text), "%d", v);
+
+	if (fd < 0)
+		return mc_error(errno, "process.oomScoreAdj");
+	if (write(fd, text, (size_t)len) != len) {
+		close(fd);
+		return mc_error(errno, "process.oomScoreAdj %d", v);
+	}
+	close(fd);
+	return 0;
+}
+
+int mc_process_set_limits(const struct mc_spec *spec)
+{
+	for (size_t i = 0; i < spec->n_rlimits; i++) {
+		const struct mc_rlimit *r = &spec->rlimits[i];
+		struct rlimit rl = { .rlim_cur = r->soft, .rlim_max = r->hard };
+
+		/* Raising a hard limit needs CAP_SYS_RESOURCE (EPERM). */
+		if (setrlimit(r->resource, &rl) < 0)
+			return mc_error(errno, "process.rlimits: setrlimit %d to %llu:%llu",
+					r->resource, (unsigned long long)r->soft,
+					(unsigned long long)r->hard);
+	}
+	if (spec->has_oom_score_adj && set_oom_score_adj(spec->oom_score_adj) < 0)
+		return -1;
+	if (spec->umask >= 0)
+		umask((mode_t)spec->umask);
+	return 0;
+}
+
+int mc_process_set_no_new_privs(const struct mc_spec *spec)
+{
+	if (spec->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return mc_error(errno, "process.noNewPrivileges");
+	return 0;
 }

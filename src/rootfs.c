@@ -16,6 +16,7 @@
 
 #include "error.h"
 #include "rootfs.h"
+#include "rootfs-priv.h"
 #include "sys.h"
 #include "util.h"
 
@@ -48,10 +49,6 @@ static const struct {
  * The rootfs is the host's directory, bind-mounted: a directory made in it
  * stays on the host, while a mount goes with the mount namespace.
  */
-struct step {
-	const char *path;	/* relative to the rootfs, or absolute after pivot */
-	size_t made;		/* length of its first component we made; 0: none */
-};
 
 static struct {
 	struct step *steps;
@@ -61,7 +58,7 @@ static struct {
 
 /* The next step for PATH, or NULL without a rootfs (nothing is made then);
  * mc_rootfs_setup() makes room for every step. */
-static struct step *step_push(const char *path)
+struct step *step_push(const char *path)
 {
 	struct step *s;
 
@@ -132,7 +129,7 @@ static void rmdir_made(char *path, size_t made)
  * the length of the path's first component that had to be made (0: none),
  * also on failure, so that the undo can take them away again.
  */
-static int mkdir_all(const char *path, size_t *made)
+int mkdir_all(const char *path, size_t *made)
 {
 	char buf[PATH_MAX];
 	size_t len = strlen(path);
@@ -157,7 +154,7 @@ static int mkdir_all(const char *path, size_t *made)
 	}
 }
 
-static int mount_at(const char *source, const char *target, const char *type,
+int mount_at(const char *source, const char *target, const char *type,
 		    unsigned long flags, const char *data)
 {
 	if (sys_mount(source, target, type, flags, data) < 0)
@@ -171,7 +168,7 @@ static int mount_at(const char *source, const char *target, const char *type,
  * if asked.  In a user namespace the remount must keep the flags the kernel
  * locked on the source mount (nosuid, nodev, noexec), so they are read first.
  */
-static int bind_mount(const char *source, const char *target, bool rdonly)
+int bind_mount(const char *source, const char *target, bool rdonly)
 {
 	struct statvfs sv;
 	unsigned long flags = MS_REMOUNT | MS_BIND | MS_RDONLY;
@@ -206,7 +203,7 @@ static int make_device(const char *path, dev_t dev)
 	return bind_mount(host_path, path, false);
 }
 
-static int make_devices(void)
+int make_devices(void)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(default_devices); i++)
 		if (make_device(default_devices[i].path,
@@ -299,7 +296,7 @@ static bool root_is_initramfs(void)
 }
 
 /* The initramfs way (as switch_root does it): move the new root over /. */
-static int move_root(void)
+int move_root(void)
 {
 	if (sys_mount(".", "/", NULL, MS_MOVE, NULL) < 0)
 		return mc_error(errno, "move rootfs to /");
@@ -311,7 +308,7 @@ static int move_root(void)
 
 /* pivot_root(".", "."): the old root lands on top of the new one and is
  * detached straight away, so no put_old directory is ever made. */
-static int pivot(void)
+int pivot(void)
 {
 	if (sys_pivot_root(".", ".") < 0) {
 		if (errno == EINVAL && root_is_initramfs())
@@ -325,7 +322,18 @@ static int pivot(void)
 	return chdir("/") < 0 ? mc_error(errno, "chdir /") : 0;
 }
 
-static int enter_rootfs(const struct mc_spec *spec)
+/* config.json's way: its mounts as listed, then pivot, then the paths. */
+static int enter_oci_rootfs(const struct mc_spec *spec, bool no_pivot)
+{
+	if (mc_mounts_before_pivot(spec) < 0)
+		return -1;
+	if ((no_pivot ? move_root() : pivot()) < 0)
+		return -1;
+	undo.pivoted = true;
+	return mc_mounts_after_pivot(spec);
+}
+
+static int enter_rootfs(const struct mc_spec *spec, bool no_pivot)
 {
 	bool userns = spec->namespaces & CLONE_NEWUSER;
 
@@ -336,6 +344,8 @@ static int enter_rootfs(const struct mc_spec *spec)
 	mc_debug("[child] Bind mounted %s", spec->rootfs_abs);
 	if (chdir(spec->rootfs_abs) < 0)
 		return mc_error(errno, "chdir");
+	if (spec->oci_mounts)
+		return enter_oci_rootfs(spec, no_pivot);
 	if (mount_dev() < 0 || mount_sys() < 0)
 		return -1;
 	/*
@@ -389,7 +399,7 @@ static int extra_mounts(const struct mc_spec *spec)
 	return 0;
 }
 
-int mc_rootfs_setup(const struct mc_spec *spec)
+int mc_rootfs_setup(const struct mc_spec *spec, bool no_pivot)
 {
 	/* Nothing we mount may propagate back to the host. */
 	if (sys_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
@@ -401,11 +411,11 @@ int mc_rootfs_setup(const struct mc_spec *spec)
 		if (!undo.steps)
 			return mc_error(errno, "rootfs %s", spec->rootfs);
 	}
-	if (spec->rootfs && enter_rootfs(spec) < 0) {
+	if (spec->rootfs && enter_rootfs(spec, no_pivot) < 0) {
 		mc_error_context("rootfs %s", spec->rootfs);
 		goto fail;
 	}
-	if (extra_mounts(spec) == 0)
+	if (spec->oci_mounts || extra_mounts(spec) == 0)
 		return 0;
 fail:
 	mc_rootfs_undo();

@@ -15,7 +15,6 @@
 void mc_spec_init(struct mc_spec *spec, char **environ_in)
 {
 	memset(spec, 0, sizeof(*spec));
-	spec->kill_on_parent_death = true;
 	spec->umask = -1;
 	spec->resources.memory_swappiness = -1;
 	for (char **e = environ_in; e && *e; e++)
@@ -443,4 +442,36 @@ int mc_spec_validate(struct mc_spec *spec)
 	if (spec->rootfs || spec->n_mounts)
 		spec->namespaces |= CLONE_NEWNS;
 	return spec->rootfs ? validate_rootfs(spec) : 0;
+}
+
+/*
+ * What every container may use whatever its device rules say, appended
+ * after them (the last matching rule wins), as runc's AllowedDevices:
+ * mknod of any, and the OCI default devices, ptmx, pts and tun.
+ */
+static const struct mc_dev_rule default_dev_rules[] = {
+	{ true, 'c', -1, -1, "m" },	{ true, 'b', -1, -1, "m" },
+	{ true, 'c', 1, 3, "rwm" },	{ true, 'c', 1, 8, "rwm" },
+	{ true, 'c', 1, 7, "rwm" },	{ true, 'c', 5, 0, "rwm" },
+	{ true, 'c', 1, 5, "rwm" },	{ true, 'c', 1, 9, "rwm" },
+	{ true, 'c', 5, 1, "rwm" },	{ true, 'c', 136, -1, "rwm" },
+	{ true, 'c', 5, 2, "rwm" },	{ true, 'c', 10, 200, "rwm" },
+};
+
+int mc_spec_add_default_dev_rules(struct mc_spec *spec)
+{
+	struct mc_resources *r = &spec->resources;
+	size_t n = sizeof(default_dev_rules) / sizeof(default_dev_rules[0]);
+	struct mc_dev_rule *rules;
+
+	if (!r->n_dev_rules)
+		return 0;
+	rules = malloc((r->n_dev_rules + n) * sizeof(*rules));
+	if (!rules || mc_spec_own(spec, rules) < 0)
+		return mc_error(ENOMEM, "linux.resources.devices");
+	memcpy(rules, r->dev_rules, r->n_dev_rules * sizeof(*rules));
+	memcpy(rules + r->n_dev_rules, default_dev_rules, sizeof(default_dev_rules));
+	r->dev_rules = rules;
+	r->n_dev_rules += n;
+	return 0;
 }

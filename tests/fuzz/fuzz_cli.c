@@ -31,8 +31,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	     p += strlen(p) + 1)
 		argv[argc++] = p;
 	argv[argc] = NULL;
+	struct mc_run_opts opts = { 0 };
+
 	mc_spec_init(&spec, env);
-	if (mc_cli_parse(argc, argv, &spec) == MC_CLI_RUN && !spec.rootfs)
+	if (mc_cli_parse(argc, argv, &spec, &opts) == MC_CLI_RUN && !spec.rootfs)
 		mc_spec_validate(&spec);
 	mc_spec_free(&spec);
 	mc_debug_enabled = false;

@@ -207,7 +207,9 @@ static enum mc_cli_action parse(struct mc_spec *spec, ...)
 	va_end(ap);
 	mc_spec_free(spec);
 	mc_spec_init(spec, NULL);
-	return mc_cli_parse(argc, argv, spec);
+	struct mc_run_opts opts = { 0 };
+
+	return mc_cli_parse(argc, argv, spec, &opts);
 }
 
 static void test_flags(void **state)

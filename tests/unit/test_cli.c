@@ -15,11 +15,13 @@
 static char *base_env[] = { "PATH=/bin", "HOME=/root", NULL };
 
 /* argv must be writable (--tmpfs splits its argument in place). */
+static struct mc_run_opts test_opts;
+
 #define PARSE(spec, ...)                                                    \
 	({                                                                  \
 		char *args_[] = { "mcstatic", __VA_ARGS__, NULL };          \
 		mc_spec_init(spec, base_env);                               \
-		mc_cli_parse(ARRAY_LEN(args_) - 1, args_, spec);           \
+		mc_cli_parse(ARRAY_LEN(args_) - 1, args_, spec, &test_opts); \
 	})
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -167,9 +167,12 @@ static int record_hook(char **argv)
 	if (d)
 		closedir(d);
 	st = fopen("/proc/self/status", "r");
+	/* Signals from SIGRTMIN on are libc's own (glibc will not reset
+	 * 32 and 33): only the classic ones are ours to reset. */
 	while (st && fgets(line, sizeof(line), st))
 		if (!strncmp(line, "SigBlk:", 7) || !strncmp(line, "SigIgn:", 7))
-			fputs(line, f);
+			fprintf(f, "%.7s\t%016llx\n", line,
+				strtoull(line + 8, NULL, 16) & 0x7fffffffULL);
 	if (st)
 		fclose(st);
 	fputs("stdin ", f);

@@ -145,34 +145,6 @@ static int set_annotations(struct mc_state *st, const struct mc_spec *spec)
 	return ret;
 }
 
-static int state_for_hooks(const struct mc_state *st, enum mc_status status,
-			   struct mc_buf *b)
-{
-	return mc_state_json(st, status, b);
-}
-
-/* Hooks of KIND with the container's state on their stdin. */
-int mc_oci_run_hooks(const struct mc_spec *spec, enum mc_hook_kind kind,
-		     const struct mc_state *st, enum mc_status status)
-{
-	struct mc_buf b = { 0 };
-	int ret;
-
-	if (!spec->n_hooks[kind])
-		return 0;
-	if (state_for_hooks(st, status, &b) < 0)
-		return -1;
-	ret = mc_hooks_run(spec->hooks[kind], spec->n_hooks[kind],
-			   mc_hook_kind_name(kind), b.data);
-	mc_buf_free(&b);
-	if (ret < 0 && !mc_hooks_fatal(kind)) {
-		/* poststart and poststop only warn, as the spec says. */
-		mc_error_print_warning();
-		return 0;
-	}
-	return ret;
-}
-
 /* Everything of a container but its state dir: processes, cgroup. */
 static void destroy_container(const struct mc_state *st)
 {
@@ -194,7 +166,7 @@ static void poststop(const struct mc_state *st)
 		return;
 	mc_spec_init(&spec, NULL);
 	if (mc_config_load(&spec, st->bundle) == 0)
-		mc_oci_run_hooks(&spec, MC_HOOK_POSTSTOP, st, MC_STATUS_STOPPED);
+		mc_container_hooks(&spec, MC_HOOK_POSTSTOP, st, MC_STATUS_STOPPED);
 	mc_spec_free(&spec);
 }
 
@@ -226,7 +198,8 @@ static int create_container(struct mc_oci *oci, struct create_args *a,
 
 	/* A bad config leaves not even a state dir behind. */
 	if (bundle_path(a->bundle, bundle) < 0 ||
-	    mc_config_load(spec, bundle) < 0)
+	    mc_config_load(spec, bundle) < 0 ||
+	    mc_spec_add_default_dev_rules(spec) < 0)
 		return -1;
 	if (mc_state_create(oci->root, id, st) < 0)
 		return -1;
@@ -237,6 +210,11 @@ static int create_container(struct mc_oci *oci, struct create_args *a,
 	if (set_annotations(st, spec) < 0)
 		goto fail;
 	mc_state_fifo_path(st, fifo, sizeof(fifo));
+	/* Engines always give one; runc's default is the ID at the top. */
+	if (!spec->cgroups_path) {
+		snprintf(st->cgroup, sizeof(st->cgroup), "/%s", id);
+		spec->cgroups_path = st->cgroup;
+	}
 	a->opts.id = id;
 	a->opts.bundle = st->bundle;
 	a->opts.state_root = oci->root;
@@ -320,7 +298,7 @@ static int start_created(struct mc_state *st, struct mc_spec *spec)
 	if (mc_state_save(st) < 0)
 		return -1;
 	if (spec)
-		mc_oci_run_hooks(spec, MC_HOOK_POSTSTART, st, MC_STATUS_RUNNING);
+		mc_container_hooks(spec, MC_HOOK_POSTSTART, st, MC_STATUS_RUNNING);
 	return 0;
 }
 
@@ -372,7 +350,7 @@ int mc_verb_run(struct mc_oci *oci, int argc, char **argv)
 	}
 	/* Foreground: the lock is not held while the container runs. */
 	mc_state_free(&st);
-	status = mc_container_wait(&c);
+	status = mc_container_wait(&c, true);
 	if (mc_state_load(oci->root, id, &st, true) == 0)
 		mc_oci_remove_container(&st);
 out:

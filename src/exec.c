@@ -25,9 +25,11 @@
 #include <unistd.h>
 
 #include "cgroups.h"
+#include "child.h"
 #include "container.h"
 #include "error.h"
 #include "namespaces.h"
+#include "oci-verbs.h"
 #include "process.h"
 #include "state.h"
 #include "supervise.h"
@@ -148,8 +150,7 @@ static int open_terminal(const struct joiner *j)
 	if (j->spec->console_width)
 		mc_tty_set_size(0, j->spec->console_width,
 				j->spec->console_height);
-	if (mc_sync_send_type(j->sock, MC_SYNC_TTY, 0) < 0 ||
-	    mc_sync_send(j->sock, &(struct mc_sync_msg){ .type = MC_SYNC_TTY },
+	if (mc_sync_send(j->sock, &(struct mc_sync_msg){ .type = MC_SYNC_TTY },
 			 master) < 0) {
 		close(master);
 		return -1;
@@ -158,7 +159,23 @@ static int open_terminal(const struct joiner *j)
 	return 0;
 }
 
-static _Noreturn void run_process(const struct joiner *j)
+/*
+ * Only stdio, the preserved fds and the sync socket (moved above them) stay,
+ * before the working directory is entered (CVE-2024-21626).
+ */
+static int keep_fds(struct joiner *j)
+{
+	int base = 3 + (int)j->opts->preserve_fds;
+	int s = fcntl(j->sock, F_DUPFD_CLOEXEC, base + 1);
+
+	if (s < 0 || dup3(s, base, O_CLOEXEC) < 0)
+		return mc_error(errno, "sync socket");
+	j->sock = base;
+	return sys_close_from(base + 1, false) < 0
+		       ? mc_error(errno, "close inherited fds") : 0;
+}
+
+static _Noreturn void run_process(struct joiner *j)
 {
 	const struct mc_spec *spec = j->spec;
 	int err;
@@ -168,15 +185,19 @@ static _Noreturn void run_process(const struct joiner *j)
 		mc_sync_fail(j->sock, MC_EXIT_FAILURE);
 	}
 	close(j->root_fd);
-	if (mc_container_enter_workdir(spec->cwd ? spec->cwd : "/") < 0 ||
+	if (keep_fds(j) < 0)
+		mc_sync_fail(j->sock, MC_EXIT_FAILURE);
+	if (mc_child_enter_workdir(spec->cwd ? spec->cwd : "/") < 0 ||
 	    (spec->terminal && open_terminal(j) < 0) ||
+	    mc_process_set_limits(spec) < 0 ||
 	    mc_namespaces_set_identity(spec) < 0 ||
-	    mc_container_close_fds(j->sock, j->opts->preserve_fds) < 0)
+	    mc_process_set_no_new_privs(spec) < 0)
 		mc_sync_fail(j->sock, MC_EXIT_FAILURE);
 	mc_supervise_reset_signals();
+	for (unsigned int fd = 3; fd < 3 + j->opts->preserve_fds; fd++)
+		fcntl((int)fd, F_SETFD, 0);
 	err = mc_exec_search(spec->argv[0], spec->argv, spec->env,
 			     mc_spec_getenv(spec, "PATH"), execve);
-	mc_error(err, "exec: \"%s\"", spec->argv[0]);
 	mc_sync_fail(j->sock, mc_exit_for_exec_errno(err));
 }
 
@@ -187,7 +208,9 @@ static _Noreturn void joiner_main(struct joiner *j)
 
 	if (enter_cgroup(j->st) < 0 || join_namespaces(j) < 0)
 		mc_sync_fail(j->sock, MC_EXIT_FAILURE);
-	close_namespaces_but_root(j);
+	for (size_t i = 0; i < N_NS; i++)
+		if (j->ns_fd[i] >= 0)
+			close(j->ns_fd[i]);
 	pid = fork();
 	if (pid < 0) {
 		mc_error(errno, "fork");

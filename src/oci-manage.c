@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cgroups.h"
+#include "cli.h"
 #include "config.h"
 #include "error.h"
 #include "json.h"
@@ -74,7 +75,7 @@ int mc_verb_kill(struct mc_oci *oci, int argc, char **argv)
 	if (i + 1 != argc)
 		return mc_error(0, "kill: expected ID [SIGNAL]");
 	if (mc_state_check_id(argv[i]) < 0 ||
-	    mc_state_load(oci->root, argv[i], &st) < 0)
+	    mc_state_load(oci->root, argv[i], &st, true) < 0)
 		return -1;
 	if (mc_state_status(&st) == MC_STATUS_STOPPED)
 		ret = mc_error(0, "container not running");
@@ -102,7 +103,7 @@ int mc_verb_delete(struct mc_oci *oci, int argc, char **argv)
 	i = mc_parse_flags(argc, argv, 1, flags, set_flag, &force);
 	if (i < 0 || mc_oci_one_id(argc, argv, i, "delete", &id) < 0)
 		return -1;
-	if (mc_state_load(oci->root, id, &st) < 0) {
+	if (mc_state_load(oci->root, id, &st, true) < 0) {
 		/* Gone already: --force is content, as runc. */
 		if (force && mc_error_errno() == ENOENT)
 			return 0;
