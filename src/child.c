@@ -48,7 +48,7 @@ static int keep_fds(struct mc_child *c)
 		return mc_error(errno, "sync socket");
 	c->sock = base;
 	c->fifo = fifo >= 0 ? base + 1 : -1;
-	if (sys_close_from(base + 2, false) < 0)
+	if (sys_close_from(fifo >= 0 ? base + 2 : base + 1, false) < 0)
 		return mc_error(errno, "close inherited fds");
 	return 0;
 }

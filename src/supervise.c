@@ -141,9 +141,9 @@ int mc_supervise_kill_leftovers(void)
 		if (n <= 0)
 			return killed;
 		killed += n;
-		/* Their own children are ours once they die: look again. */
-		if (waitpid(-1, NULL, 0) < 0)
-			return killed;
+		/* The N die, and their own children are ours: look again. */
+		while (n-- > 0 && waitpid(-1, NULL, 0) > 0)
+			;
 	}
 }
 

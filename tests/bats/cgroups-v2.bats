@@ -190,3 +190,25 @@ EOF
 	assert_line --regexp '^deleg-dirs=\./self *$'
 	assert_none_left
 }
+
+# CVE-2024-21626 class: on v2 mcstatic holds a directory fd of the host, its
+# cgroup (fd 5 here: stdio, the socket pair, then the cgroup), for clone3.
+# An image whose /app is a link to /proc/self/fd/5 entered the host's tree
+# through --workdir with no caller fd at all; and without --pid the command
+# saw the fd in /proc/$PPID/fd while it ran.
+@test "v2 guest: --workdir through the cgroup fd (/proc/self/fd/5): 125, the host's file unread; the fd is closed" {
+	local script
+	script=$(vm_script <<'EOF'
+echo host-only >/secret; ln -s /proc/self/fd/5 /rootfs/app;
+/mcstatic --memory 32m --rootfs /rootfs --workdir /app /bin/sh -c 'cd ../../../../../..; cat secret'; echo wd=$?;
+echo fds=$(/mcstatic --memory 32m --rootfs /rootfs /bin/sh -c 'ls -l /proc/$PPID/fd' | grep -c cgroup); L
+EOF
+	)
+	vm_boot -- /bin/sh -c "$L $script"
+	assert_vm_ok 0
+	refute_line host-only
+	assert_line "mcstatic: workdir /app: No such file or directory"
+	assert_line "wd=125"
+	assert_line "fds=0"
+	assert_none_left
+}

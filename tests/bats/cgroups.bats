@@ -230,7 +230,7 @@ kill_mcstatic_in() {
 # --- pids --------------------------------------------------------------------------
 
 @test "pids: a fork bomb under --pids-limit 20 never exceeds 20 tasks; mcstatic exits cleanly" {
-	local d max=0 n hit=0
+	local d max=0 n hit=0 peak
 	d=$(cg_dir pids "$CG")
 	bg_start "$MC" --pids-limit 20 --stats --cgroup "$CG" --rootfs "$ROOTFS" \
 		/bin/sh -c 'f() { f | f & }; f & exec sleep 3' 2>"$T/err"
@@ -245,9 +245,12 @@ kill_mcstatic_in() {
 	stderr=$(grep '^mcstatic:' "$T/err" || true)
 	[[ $STATUS -eq 0 ]] || fail "status $STATUS, stderr: $(cat "$T/err")"
 	((max <= 20)) || fail "pids.current reached $max"
-	((max >= 15)) || fail "the bomb never got near the limit (max $max)"
+	# Its dead are reaped at once (mcstatic is their subreaper), so the
+	# samples may miss the burst: the kernel's own high-water mark counts.
+	peak=$(stat_of pids_peak)
+	((max >= 15 || ${peak:-0} >= 15)) || fail "the bomb never got near the limit (max $max, peak $peak)"
 	((hit)) || fail "pids.events never counted a refused fork"
-	[[ $(stat_of pids_peak) -le 20 ]] || fail "pids_peak $(stat_of pids_peak): $stderr"
+	[[ $peak -le 20 ]] || fail "pids_peak $peak: $stderr"
 	[[ $(wc -l <<<"$stderr") -eq 1 ]] || fail "more than the stats line: $stderr"
 	assert_no_cgroups
 	assert_nothing_left

@@ -33,10 +33,11 @@ $output"
 	assert_output --partial "--rootfs"
 }
 
-@test "--version prints 'mcstatic <version>' on one line" {
+@test "--version prints 'mcstatic version X' and the runtime-spec version, as runc" {
 	run -0 --separate-stderr "$MC" --version
-	assert_output --regexp '^mcstatic [0-9]+\.[0-9]+[^ ]*$'
-	assert_equal "${#lines[@]}" 1
+	assert_line --index 0 --regexp '^mcstatic version [0-9]+\.[0-9]+[^ ]*$'
+	assert_line --index 1 --regexp '^spec: 1\.[0-9]+\.[0-9]+$'
+	assert_equal "${#lines[@]}" 2
 	assert_equal "$stderr" ""
 }
 

@@ -115,11 +115,11 @@ pids_gone() {
 }
 
 @test "--init without --pid: what the command left running is killed when it exits" {
-	run -0 "$MC" --init --rootfs "$ROOTFS" sh -c 'sleep 300 & echo $!; (sleep 301 & echo $!); true'
+	run -0 "$MC" --init --rootfs "$ROOTFS" sh -c 'sleep 300 >/dev/null 2>&1 & echo $!; (sleep 301 >/dev/null 2>&1 & echo $!); true'
 	assert_equal "${#lines[@]}" 2
 	# At once, not after a grace period: mcstatic has reaped them.
 	pids_gone "${lines[@]}"
-	run -0 "$MC" --init-group sh -c 'sleep 300 & echo $!'
+	run -0 "$MC" --init-group sh -c 'sleep 300 >/dev/null 2>&1 & echo $!'
 	pids_gone "$output"
 	assert_nothing_left
 }

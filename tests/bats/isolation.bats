@@ -331,3 +331,55 @@ teardown() {
 	run -125 "$MC" --rootfs "$T/r" --tmpfs /other/dir:size=bogus true
 	[[ ! -e $T/r/other ]]
 }
+
+# --- what the command leaves behind -------------------------------------------------------
+
+# pids_gone PID...: none of them exists any more (not even as a zombie).
+pids_gone() {
+	local p
+	for p in "$@"; do
+		[[ ! -e /proc/$p ]] || fail "pid $p is still there: $(tr '\0' ' ' </proc/"$p"/cmdline 2>/dev/null)"
+	done
+}
+
+@test "leftovers: without --pid or a cgroup, what the command left running is killed when it exits" {
+	# A background child, an orphan (its parent exits first) and a process
+	# in a session of its own: mcstatic, a subreaper, has them all. (Their
+	# stdout is not run's pipe, which would wait for them.)
+	run -0 "$MC" --rootfs "$ROOTFS" sh -c 'exec 3>&1 >/dev/null 2>&1
+		sleep 300 3>&- & echo $! >&3
+		(sleep 301 3>&- & echo $! >&3)
+		setsid sh -c "sleep 302 3>&- & echo \$! >&3; exec sleep 303 3>&-" &
+		echo $! >&3; sleep 0.2'
+	assert_equal "${#lines[@]}" 4
+	# At once, not after a grace period: mcstatic has reaped them.
+	pids_gone "${lines[@]}"
+	# No namespace at all: the same.
+	run -0 "$MC" sh -c 'sleep 300 >/dev/null 2>&1 & echo $!'
+	pids_gone "$output"
+	assert_nothing_left
+}
+
+@test "leftovers: the command's status is kept, and mcstatic does not wait for them" {
+	local start=$SECONDS
+	run -7 "$MC" --rootfs "$ROOTFS" sh -c 'for i in $(seq 50); do sleep 300 >/dev/null 2>&1 & done; exit 7'
+	(( SECONDS - start < 10 )) || fail "took $((SECONDS - start)) s"
+	assert_nothing_left
+}
+
+@test "kill -9 of mcstatic kills a command that changed its user (--userid)" {
+	# A change of credentials clears the parent-death signal: set again.
+	bg_start "$MC" --userid 65534:65534 --rootfs "$ROOTFS" sleep 300
+	local cmd="" i
+	for i in $(seq 100); do
+		cmd=$(pgrep -P "$BG_PID" -x sleep | head -1)
+		[[ -n $cmd ]] && break
+		sleep 0.05
+	done
+	[[ -n $cmd ]] || fail "the command never ran"
+	kill -KILL "$BG_PID"
+	wait_pid_status "$BG_PID" 5
+	for i in $(seq 40); do [[ -e /proc/$cmd ]] || break; sleep 0.05; done
+	pids_gone "$cmd"
+	assert_nothing_left
+}
