@@ -1,5 +1,5 @@
 # mcstatic — a container runtime in one static musl binary.
-VERSION  := 0.1.0
+VERSION  := 0.2.0
 PREFIX   ?= /usr/local
 DESTDIR  ?=
 

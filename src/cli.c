@@ -72,7 +72,13 @@ static const int namespace_flags[] = {
 void mc_cli_usage(void)
 {
 	fputs("Usage: mcstatic [OPTIONS] [--] COMMAND [ARGS...]\n"
-	      "Run COMMAND in a Linux container.\n\n"
+	      "       mcstatic [--root DIR] [--log FILE] [--log-format text|json] VERB ...\n"
+	      "Run COMMAND in a Linux container; or, with a VERB, act as an OCI\n"
+	      "runtime (runc's command line) on a bundle (--bundle DIR):\n"
+	      "  create start run state kill delete exec list ps pause resume\n"
+	      "  update events features spec\n"
+	      "A first word that is a verb is the verb; `mcstatic -- ps` or a path\n"
+	      "(/bin/ps) runs a command of that name.\n\n"
 	      "  --pid              new PID namespace: COMMAND runs as PID 1\n"
 	      "  --rootfs DIR       new mount namespace with DIR as / (pivot_root),\n"
 	      "                     a private /proc and a minimal /dev\n"

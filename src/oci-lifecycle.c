@@ -245,6 +245,8 @@ int mc_verb_create(struct mc_oci *oci, int argc, char **argv)
 	i = mc_parse_flags(argc, argv, 1, create_flags, apply_create, &a);
 	if (i < 0 || mc_oci_one_id(argc, argv, i, "create", &id) < 0)
 		return -1;
+	/* create returns with the container still there: detached. */
+	a.opts.detach = true;
 	mc_spec_init(&spec, NULL);
 	ret = create_container(oci, &a, id, &spec, &st, &c);
 	if (ret == 0)
