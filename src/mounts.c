@@ -122,12 +122,15 @@ static int bind_own_cgroup(const char *target, const char *line,
 	char ctrls[128], path[PATH_MAX], src[PATH_MAX + 160], dst[PATH_MAX + 160];
 	const char *dir;
 
-	if (sscanf(line, "%*[^:]:%127[^:]:%4095s", ctrls, path) != 2) {
-		/* "0::/path": the unified hierarchy. */
-		if (sscanf(line, "%*[^:]::%4095s", path) != 1)
-			return 0;
+	/* "ID:CONTROLLERS:PATH"; "0::/path" is the unified hierarchy. */
+	const char *c = strchr(line, ':'), *p = c ? strchr(c + 1, ':') : NULL;
+
+	if (!p || (size_t)(p - c - 1) >= sizeof(ctrls))
+		return 0;
+	snprintf(ctrls, sizeof(ctrls), "%.*s", (int)(p - c - 1), c + 1);
+	snprintf(path, sizeof(path), "%.*s", (int)strcspn(p + 1, "\n"), p + 1);
+	if (!ctrls[0])
 		snprintf(ctrls, sizeof(ctrls), "unified");
-	}
 	dir = strncmp(ctrls, "name=", 5) ? ctrls : ctrls + 5;
 	snprintf(src, sizeof(src), "/sys/fs/cgroup/%s%s", dir, path);
 	if (access(src, F_OK) < 0)

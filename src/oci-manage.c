@@ -4,6 +4,7 @@
  * resume, update, events.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -233,25 +234,48 @@ static bool has_pid(const pid_t *pids, size_t n, pid_t pid)
 	return false;
 }
 
-/* ps's table, filtered to the container's pids (the PID column). */
+/* The PID column of a `ps -ef` line: the second word. */
+static long pid_column(const char *line)
+{
+	const char *p = line + strspn(line, " ");
+
+	p += strcspn(p, " ");
+	return strtol(p, NULL, 10);
+}
+
+/* ps's table, filtered to the container's pids (the PID column), as runc. */
 static int ps_table(const pid_t *pids, size_t n)
 {
 	char line[4096];
-	FILE *ps = popen("ps -ef", "r");
 	bool header = true;
+	int fd[2], status;
+	FILE *ps;
+	pid_t pid;
 
-	if (!ps)
+	if (pipe2(fd, O_CLOEXEC) < 0)
 		return mc_error(errno, "ps -ef");
+	pid = fork();
+	if (pid == 0) {
+		dup2(fd[1], STDOUT_FILENO);
+		execlp("ps", "ps", "-ef", (char *)NULL);
+		_exit(127);
+	}
+	close(fd[1]);
+	ps = pid > 0 ? fdopen(fd[0], "re") : NULL;
+	if (!ps) {
+		close(fd[0]);
+		return mc_error(errno, "ps -ef");
+	}
 	while (fgets(line, sizeof(line), ps)) {
-		char user[64];
-		int pid;
-
-		if (header || (sscanf(line, "%63s %d", user, &pid) == 2 &&
-			       has_pid(pids, n, pid)))
+		if (header || has_pid(pids, n, (pid_t)pid_column(line)))
 			fputs(line, stdout);
 		header = false;
 	}
-	return pclose(ps) == 0 ? 0 : mc_error(0, "ps -ef failed");
+	fclose(ps);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return WIFEXITED(status) && !WEXITSTATUS(status)
+		       ? 0 : mc_error(0, "ps -ef failed");
 }
 
 int mc_verb_ps(struct mc_oci *oci, int argc, char **argv)

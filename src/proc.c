@@ -11,23 +11,47 @@
 #include "proc.h"
 #include "util.h"
 
+/*
+ * The civil date of DAYS since 1970-01-01 (H. Hinnant's algorithm): UTC
+ * needs no time zone, and libc's gmtime/strftime would bring its tz code.
+ */
+static void civil(int64_t days, int64_t *y, unsigned int *m, unsigned int *d)
+{
+	int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+	unsigned int doe = (unsigned int)(z - era * 146097);
+	unsigned int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	unsigned int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned int mp = (5 * doy + 2) / 153;
+
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
 int mc_time_format(char *buf, size_t size, const struct timespec *ts,
 		   bool nanos)
 {
+	int64_t secs = ts->tv_sec, days = secs / 86400, rem = secs % 86400, y;
 	char frac[16] = "";
-	struct tm tm;
-	size_t n;
+	unsigned int m, d;
 	int len;
 
-	if (!gmtime_r(&ts->tv_sec, &tm))
+	if (rem < 0) {
+		rem += 86400;
+		days--;
+	}
+	civil(days, &y, &m, &d);
+	if (y < 0 || y > 9999)
 		return mc_error(EOVERFLOW, "timestamp");
 	if (nanos && ts->tv_nsec > 0 && ts->tv_nsec < 1000000000) {
 		len = snprintf(frac, sizeof(frac), ".%09ld", (long)ts->tv_nsec);
 		while (frac[len - 1] == '0')
 			frac[--len] = '\0';
 	}
-	n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (n == 0 || (size_t)snprintf(buf + n, size - n, "%sZ", frac) >= size - n)
+	len = snprintf(buf, size, "%04d-%02u-%02uT%02d:%02d:%02d%sZ", (int)y, m, d,
+		       (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60),
+		       frac);
+	if (len < 0 || (size_t)len >= size)
 		return mc_error(ERANGE, "timestamp");
 	return 0;
 }

@@ -3,7 +3,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -469,29 +468,31 @@ int mc_state_save(const struct mc_state *st)
 	return r;
 }
 
-static int rm_entry(const char *path, const struct stat *sb, int flag,
-		    struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	if (remove(path) < 0 && errno != ENOENT) {
-		mc_error(errno, "remove %s", path);
-		return 1;
-	}
-	return 0;
-}
-
+/*
+ * The directory holds only files we made (state.json, exec.fifo, a tmp
+ * file): one level, no symlink followed; anything else makes the rmdir
+ * fail rather than reach further.
+ */
 int mc_state_remove(const struct mc_state *st)
 {
-	/* Depth first, no symlinks followed, no other file system entered:
-	 * a mount inside makes the rmdir fail rather than empty the mount. */
-	int r = nftw(st->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+	DIR *d = opendir(st->dir);
+	struct dirent *e;
 
-	if (r < 0 && errno != ENOENT)
+	if (!d)
+		return errno == ENOENT ? 0
+				       : mc_error(errno, "container '%s': %s",
+						  st->id, st->dir);
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+		    unlinkat(dirfd(d), e->d_name, 0) < 0 && errno != ENOENT) {
+			mc_error(errno, "container '%s': remove %s/%s", st->id,
+				 st->dir, e->d_name);
+			closedir(d);
+			return -1;
+		}
+	closedir(d);
+	if (rmdir(st->dir) < 0 && errno != ENOENT)
 		return mc_error(errno, "container '%s': %s", st->id, st->dir);
-	if (r > 0)
-		return mc_error_context("container '%s'", st->id);
 	return 0;
 }
 
