@@ -469,30 +469,52 @@ int mc_state_save(const struct mc_state *st)
 }
 
 /*
- * The directory holds only files we made (state.json, exec.fifo, a tmp
- * file): one level, no symlink followed; anything else makes the rmdir
- * fail rather than reach further.
+ * Empty directory FD and remove it: no symlink is followed (unlinkat), and
+ * a mount point inside makes the rmdir fail rather than empty the mount.
+ * Our state holds files and at most a level or two of directories.
  */
+static int empty_dir(int fd, int depth)
+{
+	DIR *d = fdopendir(fd);
+	struct dirent *e;
+	int ret = 0;
+
+	if (!d) {
+		close(fd);
+		return -1;
+	}
+	while (ret == 0 && (e = readdir(d))) {
+		int sub;
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (unlinkat(dirfd(d), e->d_name, 0) == 0 || errno == ENOENT)
+			continue;
+		if (errno != EISDIR || depth == 0) {
+			ret = -1;
+			break;
+		}
+		sub = openat(dirfd(d), e->d_name,
+			     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub < 0 || empty_dir(sub, depth - 1) < 0 ||
+		    unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR) < 0)
+			ret = -1;
+	}
+	closedir(d);
+	return ret;
+}
+
 int mc_state_remove(const struct mc_state *st)
 {
-	DIR *d = opendir(st->dir);
-	struct dirent *e;
+	int fd = open(st->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
-	if (!d)
+	if (fd < 0)
 		return errno == ENOENT ? 0
 				       : mc_error(errno, "container '%s': %s",
 						  st->id, st->dir);
-	while ((e = readdir(d)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
-		    unlinkat(dirfd(d), e->d_name, 0) < 0 && errno != ENOENT) {
-			mc_error(errno, "container '%s': remove %s/%s", st->id,
-				 st->dir, e->d_name);
-			closedir(d);
-			return -1;
-		}
-	closedir(d);
-	if (rmdir(st->dir) < 0 && errno != ENOENT)
-		return mc_error(errno, "container '%s': %s", st->id, st->dir);
+	if (empty_dir(fd, 3) < 0 || (rmdir(st->dir) < 0 && errno != ENOENT))
+		return mc_error(errno, "container '%s': remove %s", st->id,
+				st->dir);
 	return 0;
 }
 
