@@ -9,15 +9,18 @@
 
 #include "spec.h"
 
+struct mc_buf;
+
 /*
  * Resource limits through cgroups: one interface, two drivers.  v2 (the
  * unified hierarchy at /sys/fs/cgroup) and v1 (one hierarchy per controller
  * at /sys/fs/cgroup/<controller>, plus the cgroup2 mount at
  * /sys/fs/cgroup/unified on hybrid hosts, joined for process tracking).
  *
- * The container's cgroup is <parent>/<name> in every hierarchy used, made
- * before the command starts and removed, with whatever still runs in it
- * killed, when it ends.
+ * The container's cgroup is <parent>/<name> (or linux.cgroupsPath) in every
+ * hierarchy used, made before the command starts and removed, with whatever
+ * still runs in it killed, when it ends.  The OCI verbs open it again later
+ * by its path (mc_cgroup_path_of, mc_cgroup_open).
  */
 
 #define MC_CGROUP_PARENT "mcstatic"
@@ -25,12 +28,24 @@
 
 struct mc_cgroup;
 
-/* True when SPEC asks for a limit, a cgroup name or parent, or --stats. */
+/*
+ * True when SPEC asks for a limit (resources.memory_swappiness: -1 is
+ * unset), a cgroup name or parent, linux.cgroupsPath, or --stats.
+ */
 bool mc_cgroup_wanted(const struct mc_spec *spec);
 
 /*
  * Make the container's cgroup and write the spec's limits into it.  On
  * failure nothing of it is left and the error is recorded.
+ *
+ * With spec->cgroups_path (linux.cgroupsPath) the cgroup is that path,
+ * instead of cgroup_parent/cgroup_name: "/a/b" below each hierarchy's root;
+ * "a/b" below mcstatic's own cgroup (/proc/self/cgroup: the cgroup2 line,
+ * else the memory controller's, one path for every hierarchy), as runc;
+ * "slice:prefix:name" (systemd's form) is an error.  It gets every
+ * controller there is, as runc's, so that update, pause and stats find it
+ * later; no sweep of leftovers, no shared parent: destroy removes the parents
+ * it had to make, no others.
  */
 int mc_cgroup_create(const struct mc_spec *spec, struct mc_cgroup **out);
 
@@ -47,8 +62,54 @@ int mc_cgroup_enter(struct mc_cgroup *cg, pid_t pid);
  */
 int mc_cgroup_finish(struct mc_cgroup *cg, int status);
 
-/* Kill what is left and remove the cgroup without a report; CG may be NULL. */
+/*
+ * Kill what is left and remove the cgroup without a report; CG may be NULL.
+ * An opened cgroup is removed only when it was opened as made.
+ */
 void mc_cgroup_destroy(struct mc_cgroup *cg);
+
+/* The path below the roots, e.g. "libpod_parent/libpod-abc". */
+const char *mc_cgroup_path_of(const struct mc_cgroup *cg);
+
+/* Drop the handle, keep the cgroup (the container lives on): closes, frees. */
+void mc_cgroup_close(struct mc_cgroup *cg);
+
+/*
+ * An existing cgroup by its path below the roots (mc_cgroup_path_of): every
+ * hierarchy where the directory exists (v1: each controller's and, on
+ * hybrid hosts, the unified one; v2: the one).  MADE: mc_cgroup_destroy may
+ * remove it.  ENOENT when it exists nowhere.
+ */
+int mc_cgroup_open(const char *path, bool made, struct mc_cgroup **out);
+
+/* Every pid in it (cgroup.procs of the freezer, unified or first
+ * hierarchy), sorted, without duplicates; *PIDS is malloc'd (NULL if none). */
+int mc_cgroup_pids(struct mc_cgroup *cg, pid_t **pids, size_t *n);
+
+/*
+ * Send SIG to every process in it.  SIGKILL goes the race-free way
+ * (cgroup.kill on v2, freeze-kill-thaw on v1); a frozen cgroup is thawed
+ * after it, so the kills land.
+ */
+int mc_cgroup_signal(struct mc_cgroup *cg, int sig);
+
+/* Pause and resume: v1 freezer.state, v2 cgroup.freeze; both wait (5 s at
+ * most) until the kernel says it is done. */
+int mc_cgroup_freeze(struct mc_cgroup *cg);
+int mc_cgroup_thaw(struct mc_cgroup *cg);
+bool mc_cgroup_is_frozen(struct mc_cgroup *cg);
+
+/* Write the fields of R that are set (0 unset; memory_swappiness -1) into
+ * the existing cgroup; the same checks as create. */
+int mc_cgroup_update(struct mc_cgroup *cg, const struct mc_resources *r);
+
+/*
+ * The "data" object of runc's stats event, appended to B:
+ * {"cpu":{"usage":{"total","kernel","user"},"throttling":{..}},
+ *  "memory":{"usage":{"usage","max","limit","failcnt"},"raw":{memory.stat}},
+ *  "pids":{"current","limit"}}, ns and bytes; a pids limit of 0 is none.
+ */
+int mc_cgroup_stats_json(struct mc_cgroup *cg, struct mc_buf *b);
 
 /* Pure helpers, unit-tested. */
 
@@ -79,5 +140,14 @@ bool mc_cgroup_parse_own_name(const char *name, pid_t *pid, uint64_t *start);
  */
 int mc_cgroup_path(char *buf, size_t size, const char *parent,
 		   const char *name, pid_t pid, uint64_t start);
+
+/*
+ * linux.cgroupsPath CGROUPS_PATH as a path below each hierarchy's root, into
+ * BUF: absolute below the root, relative below OWN_CGROUP (mcstatic's, as
+ * /proc/self/cgroup says, "/" for the root).  Refuses the systemd form
+ * "slice:prefix:name", "." and ".." parts, and the root itself.
+ */
+int mc_cgroup_resolve_path(const char *cgroups_path, const char *own_cgroup,
+			   char *buf, size_t size);
 
 #endif

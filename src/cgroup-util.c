@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The pure helpers of cgroups.h: shares and weight, sizes, the names and
+ * paths of cgroups.  No file is read or written here.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cgroup-priv.h"
+#include "error.h"
+#include "util.h"
+
+/* ------------------------------------------------------------------ */
+/* Pure helpers                                                        */
+/* ------------------------------------------------------------------ */
+
+/* Linear from [2, 262144] shares to [1, 10000], as runc and crun map them. */
+uint64_t mc_cgroup_shares_to_weight(uint64_t shares)
+{
+	if (shares == 0)
+		return 0;
+	if (shares < 2)
+		shares = 2;
+	if (shares > 262144)
+		shares = 262144;
+	return 1 + ((shares - 2) * 9999) / 262142;
+}
+
+/* The inverse, so that weight → shares → weight gives the weight back. */
+uint64_t mc_cgroup_weight_to_shares(uint64_t weight)
+{
+	if (weight == 0)
+		return 0;
+	if (weight > 10000)
+		weight = 10000;
+	return 2 + ((weight - 1) * 262142 + 9998) / 9999;
+}
+
+void mc_format_size(char *buf, size_t size, int64_t bytes)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
+	int64_t v = bytes;
+	int u = -1;
+
+	/* The largest unit that says it exactly: 64 MiB, 1536 KiB, 1000 bytes. */
+	while (u + 1 < (int)ARRAY_SIZE(units) && v >= 1024 && v % 1024 == 0) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, size, "%" PRId64 " %s", v, u >= 0 ? units[u] : "bytes");
+}
+
+/* PART (N bytes) after BUF's LEN bytes; WHAT names the input in an error. */
+static int append_part(char *buf, size_t size, size_t *len, const char *part,
+		       size_t n, const char *what)
+{
+	if ((n == 1 && part[0] == '.') ||
+	    (n == 2 && part[0] == '.' && part[1] == '.'))
+		return mc_error(0, "%s: '%.*s' is not allowed", what, (int)n,
+				part);
+	if (*len + n + 2 > size)
+		return mc_error(ENAMETOOLONG, "%s", what);
+	if (*len)
+		buf[(*len)++] = '/';
+	memcpy(buf + *len, part, n);
+	*len += n;
+	buf[*len] = '\0';
+	return 0;
+}
+
+/* Empty parts ("/a//b/") are skipped, as the kernel's lookup would. */
+static int append_parts(char *buf, size_t size, size_t *len, const char *s,
+			const char *what)
+{
+	for (const char *p = s; *p;) {
+		size_t n = strcspn(p, "/");
+
+		if (n && append_part(buf, size, len, p, n, what) < 0)
+			return -1;
+		p += n + (p[n] == '/');
+	}
+	return 0;
+}
+void mc_cgroup_own_name(char *buf, size_t size, pid_t pid, uint64_t start)
+{
+	snprintf(buf, size, MC_CGROUP_MARKER "%d-%" PRIu64, (int)pid, start);
+}
+
+bool mc_cgroup_parse_own_name(const char *name, pid_t *pid, uint64_t *start)
+{
+	size_t n = strlen(MC_CGROUP_MARKER);
+	const char *p;
+	uint64_t v;
+
+	if (strncmp(name, MC_CGROUP_MARKER, n))
+		return false;
+	p = mc_scan_u64(name + n, &v);
+	if (!p || *p != '-' || v == 0 || v > INT_MAX)
+		return false;
+	*pid = (pid_t)v;
+	p = mc_scan_u64(p + 1, start);
+	return p && !*p;
+}
+
+int mc_cgroup_path(char *buf, size_t size, const char *parent,
+		   const char *name, pid_t pid, uint64_t start)
+{
+	char own[48];
+	size_t len = 0;
+	uint64_t own_start;
+	pid_t own_pid;
+
+	buf[0] = '\0';
+	if (!parent)
+		parent = MC_CGROUP_PARENT;
+	if (append_parts(buf, size, &len, parent, "cgroup path") < 0)
+		return -1;
+	if (!name) {
+		mc_cgroup_own_name(own, sizeof(own), pid, start);
+		name = own;
+	} else if (mc_cgroup_parse_own_name(name, &own_pid, &own_start)) {
+		/* Another mcstatic would take it for a leftover of its own. */
+		return mc_error(0, "cgroup name '%s': names of the form "
+				MC_CGROUP_MARKER "<pid>-<start> are mcstatic's own",
+				name);
+	}
+	if (!*name || strchr(name, '/'))
+		return mc_error(0, "cgroup name '%s': expected one path component",
+				name);
+	return append_part(buf, size, &len, name, strlen(name), "cgroup path");
+}
+
+
+/* "machine.slice:libpod:abc": systemd's slice:prefix:name form. */
+bool cg_systemd_form(const char *path)
+{
+	const char *colon = strchr(path, ':');
+
+	return colon && (colon = strchr(colon + 1, ':')) && !strchr(colon + 1, ':');
+}
+
+int mc_cgroup_resolve_path(const char *cgroups_path, const char *own_cgroup,
+			   char *buf, size_t size)
+{
+	char what[PATH_MAX / 2 + 16];
+	size_t len = 0;
+
+	snprintf(what, sizeof(what), "cgroupsPath %s", cgroups_path);
+	buf[0] = '\0';
+	if (cg_systemd_form(cgroups_path))
+		return mc_error(0, "%s: systemd cgroups are not supported (use "
+				"cgroupfs)", what);
+	if (cgroups_path[0] != '/') {
+		/* "/../.." is what the kernel shows outside our cgroup namespace */
+		if (own_cgroup[0] != '/' ||
+		    append_parts(buf, size, &len, own_cgroup, what) < 0)
+			return mc_error(0, "%s: mcstatic's own cgroup %s is outside "
+					"its cgroup namespace", what, own_cgroup);
+	}
+	if (append_parts(buf, size, &len, cgroups_path, what) < 0)
+		return -1;
+	if (!len)
+		return mc_error(0, "%s: the root cgroup cannot be a container's",
+				what);
+	return 0;
+}
