@@ -48,7 +48,7 @@ build/mcstatic-glibc: $(SRCS) $(HDRS) Makefile $(JSMN_DIR)/jsmn.h
 
 tests/unit/build/%: tests/unit/%.c $(LIB_SRCS) $(HDRS) $(JSMN_DIR)/jsmn.h
 	@mkdir -p tests/unit/build
-	$(HOSTCC) $(CPPFLAGS) $(WARN) -g -O0 $< $(LIB_SRCS) -lcmocka -o $@
+	$(HOSTCC) $(CPPFLAGS) $(WARN) -g -O0 $< $(LIB_SRCS) -lcmocka -lm -o $@
 
 deps: ## install the Debian packages the build and tests need
 	@tests/deps.sh

@@ -113,7 +113,11 @@ int mc_cgroup_stats_json(struct mc_cgroup *cg, struct mc_buf *b);
 
 /* Pure helpers, unit-tested. */
 
-/* The OCI/crun linear mapping between v1 shares and v2 weight. */
+/*
+ * v1 shares to v2 weight as crun and runc (1.3) map them: quadratic in
+ * log2(shares), 2 → 1, 1024 → 100, 262144 → 10000.  The inverse gives the
+ * most shares that map to the weight (100 → 1024); 0 stays 0 (unset).
+ */
 uint64_t mc_cgroup_shares_to_weight(uint64_t shares);
 uint64_t mc_cgroup_weight_to_shares(uint64_t weight);
 

@@ -17,26 +17,90 @@
 /* Pure helpers                                                        */
 /* ------------------------------------------------------------------ */
 
-/* Linear from [2, 262144] shares to [1, 10000], as runc and crun map them. */
-uint64_t mc_cgroup_shares_to_weight(uint64_t shares)
+#define LN2 0.69314718055994530942
+#define LN10 2.30258509299404568402
+
+/*
+ * ln(X) for X in [1, 2): 2 atanh(z), z = (X - 1) / (X + 1) <= 1/3, so the
+ * series in z² is exact to the last bit long before 20 terms.  libm's log2
+ * and pow would cost 12 KiB of tables in the static binary.
+ */
+static double ln_1_2(double x)
 {
-	if (shares == 0)
-		return 0;
-	if (shares < 2)
-		shares = 2;
-	if (shares > 262144)
-		shares = 262144;
-	return 1 + ((shares - 2) * 9999) / 262142;
+	double z = (x - 1) / (x + 1), z2 = z * z, term = z, sum = 0;
+
+	for (int k = 1; k < 40; k += 2) {
+		sum += term / k;
+		term *= z2;
+	}
+	return 2 * sum;
 }
 
-/* The inverse, so that weight → shares → weight gives the weight back. */
+/* e^X for X in [0, ln 10): Taylor, every term positive. */
+static double exp_0_ln10(double x)
+{
+	double term = 1, sum = 1;
+
+	for (int k = 1; k < 30; k++) {
+		term *= x / k;
+		sum += term;
+	}
+	return sum;
+}
+
+/*
+ * crun's and runc's (1.3) quadratic in log2(shares), which maps 2 → 1,
+ * 1024 (v1's default) → 100 (v2's default) and 262144 → 10000:
+ * weight = ceil(10^((l² + 125 l) / 612 - 7/34)), l = log2(shares).
+ * The same double operations as theirs; the exponent is computed exactly
+ * as they do, and a power of two gives an exact l, so 1024 is exactly 100.
+ * The unit test checks every shares value against libm's log2 and pow.
+ */
+uint64_t mc_cgroup_shares_to_weight(uint64_t shares)
+{
+	static const double pow10[] = { 1, 10, 100, 1000, 10000 };
+	int k, n;
+	double l, e, w;
+	uint64_t up;
+
+	if (shares == 0)
+		return 0;
+	if (shares <= 2)
+		return 1;
+	if (shares >= 262144)
+		return 10000;
+	k = 63 - __builtin_clzll(shares);
+	l = k + ln_1_2((double)shares / (double)(1ULL << k)) / LN2;
+	e = (l * l + 125 * l) / 612.0 - 7.0 / 34.0;
+	n = (int)e;	/* 0 <= e < 4 */
+	w = pow10[n] * exp_0_ln10((e - n) * LN10);
+	up = (uint64_t)w;
+	return up + (up < w);
+}
+
+/*
+ * The inverse: the most shares that still map to WEIGHT.  The mapping
+ * rises by at most 1 per share, so every weight has shares, weight →
+ * shares → weight gives it back, and 100 is 1024 (the smallest shares
+ * with that weight would be 1012).  A binary search, no closed form: it
+ * stays the exact inverse of the function above.
+ */
 uint64_t mc_cgroup_weight_to_shares(uint64_t weight)
 {
+	uint64_t lo = 2, hi = 262144;
+
 	if (weight == 0)
 		return 0;
-	if (weight > 10000)
-		weight = 10000;
-	return 2 + ((weight - 1) * 262142 + 9998) / 9999;
+	/* Invariant: weight(lo) <= WEIGHT; weight(hi + 1) > WEIGHT. */
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo + 1) / 2;
+
+		if (mc_cgroup_shares_to_weight(mid) <= weight)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
 }
 
 void mc_format_size(char *buf, size_t size, int64_t bytes)

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* cgroups: the pure parts (sizes, CPUs, shares/weight, paths, validation). */
 #include <errno.h>
+#include <inttypes.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -95,25 +97,54 @@ static void test_parse_int(void **state)
 			 -1);
 }
 
+/* crun's and runc's formula, through libm: the reference. */
+static uint64_t libm_weight(uint64_t shares)
+{
+	double l = log2((double)shares);
+	double exponent = (l * l + 125 * l) / 612.0 - 7.0 / 34.0;
+
+	return (uint64_t)ceil(pow(10, exponent));
+}
+
 static void test_shares_weight(void **state)
 {
 	(void)state;
-	/* The ends of both ranges meet; 0 stays "not set". */
+	/* The ends and v1's default meet v2's; 0 stays "not set". */
 	assert_int_equal(mc_cgroup_shares_to_weight(2), 1);
 	assert_int_equal(mc_cgroup_shares_to_weight(262144), 10000);
+	/* log2(1024) = 10, exponent (100 + 1250) / 612 - 7/34 = 2 exactly. */
+	assert_int_equal(mc_cgroup_shares_to_weight(1024), 100);
 	assert_int_equal(mc_cgroup_shares_to_weight(0), 0);
 	assert_int_equal(mc_cgroup_shares_to_weight(1), 1);
 	assert_int_equal(mc_cgroup_shares_to_weight(1000000), 10000);
-	/* crun/runc: 1024 shares (v1's default) is weight 39. */
-	assert_int_equal(mc_cgroup_shares_to_weight(1024), 39);
+	/* A few between, as crun 1.x and runc 1.3 give them. */
+	assert_int_equal(mc_cgroup_shares_to_weight(3), 2);
+	assert_int_equal(mc_cgroup_shares_to_weight(100), 17);
+	assert_int_equal(mc_cgroup_shares_to_weight(512), 59);
+	assert_int_equal(mc_cgroup_shares_to_weight(1025), 101);
+	assert_int_equal(mc_cgroup_shares_to_weight(2048), 174);
+	assert_int_equal(mc_cgroup_shares_to_weight(100000), 4340);
+	assert_int_equal(mc_cgroup_shares_to_weight(262143), 10000);
+	/* Every value of the range, against log2 and pow. */
+	for (uint64_t s = 3; s < 262144; s++)
+		if (mc_cgroup_shares_to_weight(s) != libm_weight(s))
+			fail_msg("shares %" PRIu64 ": %" PRIu64 ", libm says %" PRIu64,
+				 s, mc_cgroup_shares_to_weight(s), libm_weight(s));
+
+	/* The inverse: the most shares that give the weight. */
 	assert_int_equal(mc_cgroup_weight_to_shares(1), 2);
+	assert_int_equal(mc_cgroup_weight_to_shares(100), 1024);
 	assert_int_equal(mc_cgroup_weight_to_shares(10000), 262144);
 	assert_int_equal(mc_cgroup_weight_to_shares(0), 0);
-	assert_int_equal(mc_cgroup_weight_to_shares(100), 2598);
-	/* Round trip for every weight. */
-	for (uint64_t w = 1; w <= 10000; w++)
-		assert_int_equal(
-			mc_cgroup_shares_to_weight(mc_cgroup_weight_to_shares(w)), w);
+	assert_int_equal(mc_cgroup_weight_to_shares(20000), 262144);
+	/* Round trip for every weight; one share more is a higher weight. */
+	for (uint64_t w = 1; w <= 10000; w++) {
+		uint64_t s = mc_cgroup_weight_to_shares(w);
+
+		assert_int_equal(mc_cgroup_shares_to_weight(s), w);
+		if (w < 10000)
+			assert_true(mc_cgroup_shares_to_weight(s + 1) > w);
+	}
 }
 
 static void test_format_size(void **state)
@@ -240,7 +271,6 @@ static void test_flags(void **state)
 
 	assert_int_equal(parse(&spec, "true", NULL), MC_CLI_RUN);
 	assert_false(mc_cgroup_wanted(&spec));
-
 	assert_int_equal(parse(&spec, "--memory", "10x", "true", NULL),
 			 MC_CLI_ERROR);
 	assert_string_equal(mc_error_text(),
