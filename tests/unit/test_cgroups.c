@@ -8,8 +8,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
 
+#include "../../src/cgroup-priv.h"
 #include "cgroups.h"
 #include "cli.h"
 #include "error.h"
@@ -224,6 +226,97 @@ static void test_own_name(void **state)
 		assert_false(mc_cgroup_parse_own_name(not_own[i], &pid, &start));
 }
 
+static void expect_resolve(const char *path, const char *own,
+			   const char *want)
+{
+	char buf[128];
+
+	if (mc_cgroup_resolve_path(path, own, buf, sizeof(buf)) < 0)
+		fail_msg("%s below %s: %s", path, own, mc_error_text());
+	assert_string_equal(buf, want);
+}
+
+static void expect_unresolved(const char *path, const char *own,
+			      const char *text)
+{
+	char buf[128];
+
+	assert_int_equal(mc_cgroup_resolve_path(path, own, buf, sizeof(buf)), -1);
+	if (text)
+		assert_string_equal(mc_error_text(), text);
+}
+
+static void test_resolve_path(void **state)
+{
+	char small[8];
+
+	(void)state;
+	/* Absolute: below each hierarchy's root, whatever our own cgroup. */
+	expect_resolve("/libpod_parent/libpod-abc", "/user.slice/s.scope",
+		       "libpod_parent/libpod-abc");
+	expect_resolve("/default/abc", "/", "default/abc");
+	expect_resolve("//a//b/", "/x", "a/b");
+	/* Relative: below mcstatic's own cgroup, as runc. */
+	expect_resolve("a/b", "/user.slice/s.scope", "user.slice/s.scope/a/b");
+	expect_resolve("a/b", "/", "a/b");
+	expect_resolve("c", "/x/", "x/c");
+	/* ".." inside a name is a name; one colon is a name too. */
+	expect_resolve("/a..b/..c", "/", "a..b/..c");
+	expect_resolve("/a:b", "/", "a:b");
+	/* systemd's slice:prefix:name */
+	expect_unresolved("machine.slice:libpod:abc", "/",
+			  "cgroupsPath machine.slice:libpod:abc: systemd cgroups "
+			  "are not supported (use cgroupfs)");
+	expect_unresolved("x:y:z", "/x",
+			  "cgroupsPath x:y:z: systemd cgroups are not supported "
+			  "(use cgroupfs)");
+	/* No way up, or out. */
+	expect_unresolved("/a/../b", "/", "cgroupsPath /a/../b: '..' is not allowed");
+	expect_unresolved("../x", "/a/b", "cgroupsPath ../x: '..' is not allowed");
+	expect_unresolved("./x", "/", "cgroupsPath ./x: '.' is not allowed");
+	expect_unresolved("a", "/../..",
+			  "cgroupsPath a: mcstatic's own cgroup /../.. is outside "
+			  "its cgroup namespace");
+	/* The root is no container's. */
+	expect_unresolved("/", "/x", "cgroupsPath /: the root cgroup cannot be a "
+			  "container's");
+	expect_unresolved("//", "/x", NULL);
+	assert_int_equal(mc_cgroup_resolve_path("/abcdefgh", "/", small,
+						sizeof(small)), -1);
+	assert_int_equal(mc_error_errno(), ENAMETOOLONG);
+}
+
+static void expect_rule(struct mc_dev_rule r, const char *want)
+{
+	char buf[64];
+
+	assert_int_equal(cg_dev_rule_line(&r, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, want);
+}
+
+static void test_dev_rules(void **state)
+{
+	static const struct mc_dev_rule deny_all = { false, 'a', -1, -1, "rwm" };
+	struct mc_dev_rule allow_all = { true, 'a', -1, -1, "rwm" };
+	struct mc_dev_rule two[2] = { deny_all, allow_all };
+
+	(void)state;
+	expect_rule((struct mc_dev_rule){ true, 'c', 1, 3, "rwm" }, "c 1:3 rwm");
+	expect_rule((struct mc_dev_rule){ true, 'c', 136, -1, "rw" }, "c 136:* rw");
+	expect_rule((struct mc_dev_rule){ false, 'b', -1, -1, "m" }, "b *:* m");
+	expect_rule((struct mc_dev_rule){ true, 'c', -1, 5, "r" }, "c *:5 r");
+	expect_rule(deny_all, "a");
+	expect_rule(allow_all, "a");
+	/* v2 takes nothing but "everything allowed". */
+	assert_true(cg_dev_rules_allow_all(&allow_all, 1));
+	assert_true(cg_dev_rules_allow_all(&(struct mc_dev_rule){ true, 'a', -1, -1, "mwr" }, 1));
+	assert_false(cg_dev_rules_allow_all(&deny_all, 1));
+	assert_false(cg_dev_rules_allow_all(&allow_all, 0));
+	assert_false(cg_dev_rules_allow_all(two, 2));
+	assert_false(cg_dev_rules_allow_all(&(struct mc_dev_rule){ true, 'a', -1, -1, "rw" }, 1));
+	assert_false(cg_dev_rules_allow_all(&(struct mc_dev_rule){ true, 'c', -1, -1, "rwm" }, 1));
+}
+
 /* Parse ARGS (NULL-terminated, argv[0] implied) into SPEC. */
 static enum mc_cli_action parse(struct mc_spec *spec, ...)
 {
@@ -271,6 +364,18 @@ static void test_flags(void **state)
 
 	assert_int_equal(parse(&spec, "true", NULL), MC_CLI_RUN);
 	assert_false(mc_cgroup_wanted(&spec));
+	/* config.json's fields want one too. */
+	spec.cgroups_path = "/a/b";
+	assert_true(mc_cgroup_wanted(&spec));
+	spec.cgroups_path = NULL;
+	spec.resources.memory_swappiness = 0;
+	assert_true(mc_cgroup_wanted(&spec));
+	spec.resources.memory_swappiness = -1;
+	spec.resources.cpuset_cpus = "0";
+	assert_true(mc_cgroup_wanted(&spec));
+	spec.resources.cpuset_cpus = NULL;
+	assert_false(mc_cgroup_wanted(&spec));
+
 	assert_int_equal(parse(&spec, "--memory", "10x", "true", NULL),
 			 MC_CLI_ERROR);
 	assert_string_equal(mc_error_text(),
@@ -340,6 +445,8 @@ int main(void)
 		cmocka_unit_test(test_format_size),
 		cmocka_unit_test(test_path),
 		cmocka_unit_test(test_own_name),
+		cmocka_unit_test(test_resolve_path),
+		cmocka_unit_test(test_dev_rules),
 		cmocka_unit_test(test_flags),
 		cmocka_unit_test(test_validate),
 	};
