@@ -283,7 +283,7 @@ cpu_share() {
 	assert_nothing_left
 }
 
-@test "cpu: --cpus and --cpu-weight values written (v1: cfs quota and OCI/crun shares)" {
+@test "cpu: --cpus and --cpu-weight values written (v1: cfs quota and crun/runc shares)" {
 	run -0 --separate-stderr "$MC" --debug --cpus 1.5 --cpu-weight 100 --cgroup "$CG" true
 	local d
 	d=$(cg_dir cpu "$CG")
@@ -292,7 +292,7 @@ cpu_share() {
 			"\[cgroup\] ${d}/cpu.weight = 100"
 	else
 		assert_lines_in_order "$stderr" "\[cgroup\] ${d}/cpu.cfs_period_us = 100000" \
-			"\[cgroup\] ${d}/cpu.cfs_quota_us = 150000" "\[cgroup\] ${d}/cpu.shares = 2598"
+			"\[cgroup\] ${d}/cpu.cfs_quota_us = 150000" "\[cgroup\] ${d}/cpu.shares = 1024"
 		run -0 --separate-stderr "$MC" --debug --cpu-weight 10000 --cgroup "$CG" true
 		assert_lines_in_order "$stderr" "\[cgroup\] ${d}/cpu.shares = 262144"
 		run -0 --separate-stderr "$MC" --debug --cpu-weight 1 --cgroup "$CG" true

@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: MIT
 /* cgroups: the pure parts (sizes, CPUs, shares/weight, paths, validation). */
 #include <errno.h>
+#include <inttypes.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
 
+#include "../../src/cgroup-priv.h"
 #include "cgroups.h"
 #include "cli.h"
 #include "error.h"
@@ -95,25 +99,54 @@ static void test_parse_int(void **state)
 			 -1);
 }
 
+/* crun's and runc's formula, through libm: the reference. */
+static uint64_t libm_weight(uint64_t shares)
+{
+	double l = log2((double)shares);
+	double exponent = (l * l + 125 * l) / 612.0 - 7.0 / 34.0;
+
+	return (uint64_t)ceil(pow(10, exponent));
+}
+
 static void test_shares_weight(void **state)
 {
 	(void)state;
-	/* The ends of both ranges meet; 0 stays "not set". */
+	/* The ends and v1's default meet v2's; 0 stays "not set". */
 	assert_int_equal(mc_cgroup_shares_to_weight(2), 1);
 	assert_int_equal(mc_cgroup_shares_to_weight(262144), 10000);
+	/* log2(1024) = 10, exponent (100 + 1250) / 612 - 7/34 = 2 exactly. */
+	assert_int_equal(mc_cgroup_shares_to_weight(1024), 100);
 	assert_int_equal(mc_cgroup_shares_to_weight(0), 0);
 	assert_int_equal(mc_cgroup_shares_to_weight(1), 1);
 	assert_int_equal(mc_cgroup_shares_to_weight(1000000), 10000);
-	/* crun/runc: 1024 shares (v1's default) is weight 39. */
-	assert_int_equal(mc_cgroup_shares_to_weight(1024), 39);
+	/* A few between, as crun 1.x and runc 1.3 give them. */
+	assert_int_equal(mc_cgroup_shares_to_weight(3), 2);
+	assert_int_equal(mc_cgroup_shares_to_weight(100), 17);
+	assert_int_equal(mc_cgroup_shares_to_weight(512), 59);
+	assert_int_equal(mc_cgroup_shares_to_weight(1025), 101);
+	assert_int_equal(mc_cgroup_shares_to_weight(2048), 174);
+	assert_int_equal(mc_cgroup_shares_to_weight(100000), 4340);
+	assert_int_equal(mc_cgroup_shares_to_weight(262143), 10000);
+	/* Every value of the range, against log2 and pow. */
+	for (uint64_t s = 3; s < 262144; s++)
+		if (mc_cgroup_shares_to_weight(s) != libm_weight(s))
+			fail_msg("shares %" PRIu64 ": %" PRIu64 ", libm says %" PRIu64,
+				 s, mc_cgroup_shares_to_weight(s), libm_weight(s));
+
+	/* The inverse: the most shares that give the weight. */
 	assert_int_equal(mc_cgroup_weight_to_shares(1), 2);
+	assert_int_equal(mc_cgroup_weight_to_shares(100), 1024);
 	assert_int_equal(mc_cgroup_weight_to_shares(10000), 262144);
 	assert_int_equal(mc_cgroup_weight_to_shares(0), 0);
-	assert_int_equal(mc_cgroup_weight_to_shares(100), 2598);
-	/* Round trip for every weight. */
-	for (uint64_t w = 1; w <= 10000; w++)
-		assert_int_equal(
-			mc_cgroup_shares_to_weight(mc_cgroup_weight_to_shares(w)), w);
+	assert_int_equal(mc_cgroup_weight_to_shares(20000), 262144);
+	/* Round trip for every weight; one share more is a higher weight. */
+	for (uint64_t w = 1; w <= 10000; w++) {
+		uint64_t s = mc_cgroup_weight_to_shares(w);
+
+		assert_int_equal(mc_cgroup_shares_to_weight(s), w);
+		if (w < 10000)
+			assert_true(mc_cgroup_shares_to_weight(s + 1) > w);
+	}
 }
 
 static void test_format_size(void **state)
@@ -193,6 +226,97 @@ static void test_own_name(void **state)
 		assert_false(mc_cgroup_parse_own_name(not_own[i], &pid, &start));
 }
 
+static void expect_resolve(const char *path, const char *own,
+			   const char *want)
+{
+	char buf[128];
+
+	if (mc_cgroup_resolve_path(path, own, buf, sizeof(buf)) < 0)
+		fail_msg("%s below %s: %s", path, own, mc_error_text());
+	assert_string_equal(buf, want);
+}
+
+static void expect_unresolved(const char *path, const char *own,
+			      const char *text)
+{
+	char buf[128];
+
+	assert_int_equal(mc_cgroup_resolve_path(path, own, buf, sizeof(buf)), -1);
+	if (text)
+		assert_string_equal(mc_error_text(), text);
+}
+
+static void test_resolve_path(void **state)
+{
+	char small[8];
+
+	(void)state;
+	/* Absolute: below each hierarchy's root, whatever our own cgroup. */
+	expect_resolve("/libpod_parent/libpod-abc", "/user.slice/s.scope",
+		       "libpod_parent/libpod-abc");
+	expect_resolve("/default/abc", "/", "default/abc");
+	expect_resolve("//a//b/", "/x", "a/b");
+	/* Relative: below mcstatic's own cgroup, as runc. */
+	expect_resolve("a/b", "/user.slice/s.scope", "user.slice/s.scope/a/b");
+	expect_resolve("a/b", "/", "a/b");
+	expect_resolve("c", "/x/", "x/c");
+	/* ".." inside a name is a name; one colon is a name too. */
+	expect_resolve("/a..b/..c", "/", "a..b/..c");
+	expect_resolve("/a:b", "/", "a:b");
+	/* systemd's slice:prefix:name */
+	expect_unresolved("machine.slice:libpod:abc", "/",
+			  "cgroupsPath machine.slice:libpod:abc: systemd cgroups "
+			  "are not supported (use cgroupfs)");
+	expect_unresolved("x:y:z", "/x",
+			  "cgroupsPath x:y:z: systemd cgroups are not supported "
+			  "(use cgroupfs)");
+	/* No way up, or out. */
+	expect_unresolved("/a/../b", "/", "cgroupsPath /a/../b: '..' is not allowed");
+	expect_unresolved("../x", "/a/b", "cgroupsPath ../x: '..' is not allowed");
+	expect_unresolved("./x", "/", "cgroupsPath ./x: '.' is not allowed");
+	expect_unresolved("a", "/../..",
+			  "cgroupsPath a: mcstatic's own cgroup /../.. is outside "
+			  "its cgroup namespace");
+	/* The root is no container's. */
+	expect_unresolved("/", "/x", "cgroupsPath /: the root cgroup cannot be a "
+			  "container's");
+	expect_unresolved("//", "/x", NULL);
+	assert_int_equal(mc_cgroup_resolve_path("/abcdefgh", "/", small,
+						sizeof(small)), -1);
+	assert_int_equal(mc_error_errno(), ENAMETOOLONG);
+}
+
+static void expect_rule(struct mc_dev_rule r, const char *want)
+{
+	char buf[64];
+
+	assert_int_equal(cg_dev_rule_line(&r, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, want);
+}
+
+static void test_dev_rules(void **state)
+{
+	static const struct mc_dev_rule deny_all = { false, 'a', -1, -1, "rwm" };
+	struct mc_dev_rule allow_all = { true, 'a', -1, -1, "rwm" };
+	struct mc_dev_rule two[2] = { deny_all, allow_all };
+
+	(void)state;
+	expect_rule((struct mc_dev_rule){ true, 'c', 1, 3, "rwm" }, "c 1:3 rwm");
+	expect_rule((struct mc_dev_rule){ true, 'c', 136, -1, "rw" }, "c 136:* rw");
+	expect_rule((struct mc_dev_rule){ false, 'b', -1, -1, "m" }, "b *:* m");
+	expect_rule((struct mc_dev_rule){ true, 'c', -1, 5, "r" }, "c *:5 r");
+	expect_rule(deny_all, "a");
+	expect_rule(allow_all, "a");
+	/* v2 takes nothing but "everything allowed". */
+	assert_true(cg_dev_rules_allow_all(&allow_all, 1));
+	assert_true(cg_dev_rules_allow_all(&(struct mc_dev_rule){ true, 'a', -1, -1, "mwr" }, 1));
+	assert_false(cg_dev_rules_allow_all(&deny_all, 1));
+	assert_false(cg_dev_rules_allow_all(&allow_all, 0));
+	assert_false(cg_dev_rules_allow_all(two, 2));
+	assert_false(cg_dev_rules_allow_all(&(struct mc_dev_rule){ true, 'a', -1, -1, "rw" }, 1));
+	assert_false(cg_dev_rules_allow_all(&(struct mc_dev_rule){ true, 'c', -1, -1, "rwm" }, 1));
+}
+
 /* Parse ARGS (NULL-terminated, argv[0] implied) into SPEC. */
 static enum mc_cli_action parse(struct mc_spec *spec, ...)
 {
@@ -241,6 +365,17 @@ static void test_flags(void **state)
 	assert_int_equal(spec.resources.memory_swap, -1);
 
 	assert_int_equal(parse(&spec, "true", NULL), MC_CLI_RUN);
+	assert_false(mc_cgroup_wanted(&spec));
+	/* config.json's fields want one too. */
+	spec.cgroups_path = "/a/b";
+	assert_true(mc_cgroup_wanted(&spec));
+	spec.cgroups_path = NULL;
+	spec.resources.memory_swappiness = 0;
+	assert_true(mc_cgroup_wanted(&spec));
+	spec.resources.memory_swappiness = -1;
+	spec.resources.cpuset_cpus = "0";
+	assert_true(mc_cgroup_wanted(&spec));
+	spec.resources.cpuset_cpus = NULL;
 	assert_false(mc_cgroup_wanted(&spec));
 
 	assert_int_equal(parse(&spec, "--memory", "10x", "true", NULL),
@@ -312,6 +447,8 @@ int main(void)
 		cmocka_unit_test(test_format_size),
 		cmocka_unit_test(test_path),
 		cmocka_unit_test(test_own_name),
+		cmocka_unit_test(test_resolve_path),
+		cmocka_unit_test(test_dev_rules),
 		cmocka_unit_test(test_flags),
 		cmocka_unit_test(test_validate),
 	};
