@@ -32,4 +32,8 @@ int mc_process_set_limits(const struct mc_spec *spec);
 /* process.noNewPrivileges. */
 int mc_process_set_no_new_privs(const struct mc_spec *spec);
 
+/* As runc: HOME, when the environment lacks it, from the root's /etc/passwd
+ * for the process's uid, else "/". */
+int mc_process_default_home(struct mc_spec *spec);
+
 #endif

@@ -154,6 +154,9 @@ static int child_setup(const struct mc_child *c)
 		return -1;
 	if (spec->cwd && mc_child_enter_workdir(spec->cwd) < 0)
 		return -1;
+	/* Our copy of the spec since clone: ours to add to. */
+	if (spec->oci_mounts && mc_process_default_home((struct mc_spec *)spec) < 0)
+		return -1;
 	if (spec->terminal && open_terminal(c) < 0)
 		return -1;
 	if (mc_process_set_limits(spec) < 0 ||

@@ -116,6 +116,11 @@ static int create_hooks(const struct mc_spec *spec, struct mc_state *st,
 	if (mc_proc_start_time(pid, &st->start_time) < 0)
 		return -1;
 	st->ns_flags = (unsigned long)spec->namespaces;
+	/* Saved before "go": a create killed from here on leaves a state
+	 * that names the pid and the cgroup, for delete --force. */
+	st->status = MC_STATUS_CREATING;
+	if (mc_state_save(st) < 0)
+		return -1;
 	if (mc_container_hooks(spec, MC_HOOK_PRESTART, st, MC_STATUS_CREATING) < 0 ||
 	    mc_container_hooks(spec, MC_HOOK_CREATE_RUNTIME, st,
 			       MC_STATUS_CREATING) < 0)

@@ -188,6 +188,7 @@ static _Noreturn void run_process(struct joiner *j)
 	if (keep_fds(j) < 0)
 		mc_sync_fail(j->sock, MC_EXIT_FAILURE);
 	if (mc_child_enter_workdir(spec->cwd ? spec->cwd : "/") < 0 ||
+	    mc_process_default_home((struct mc_spec *)spec) < 0 ||
 	    (spec->terminal && open_terminal(j) < 0) ||
 	    mc_process_set_limits(spec) < 0 ||
 	    mc_namespaces_set_identity(spec) < 0 ||

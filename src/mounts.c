@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,9 @@
 #include "util.h"
 
 #define CGROUP2_SUPER_MAGIC 0x63677270
+
+/* A user namespace locks a mount's nosuid, nodev, noexec on a bind. */
+static bool in_userns;
 
 /* The target inside the rootfs (cwd), as a relative path. */
 static const char *relative(const char *target)
@@ -92,8 +96,9 @@ static int bind_remount(const char *target, unsigned long flags)
 
 	if (!(flags & remount))
 		return 0;
-	/* Flags the kernel locked on the source must be kept (user ns). */
-	if (statvfs(target, &sv) == 0)
+	/* Flags the kernel locked on the source must be kept (user ns);
+	 * otherwise the remount says all there is, as runc's. */
+	if (in_userns && statvfs(target, &sv) == 0)
 		flags |= (sv.f_flag & ST_NOSUID ? MS_NOSUID : 0) |
 			 (sv.f_flag & ST_NODEV ? MS_NODEV : 0) |
 			 (sv.f_flag & ST_NOEXEC ? MS_NOEXEC : 0);
@@ -243,6 +248,8 @@ int mc_mounts_before_pivot(const struct mc_spec *spec)
 {
 	bool dev_mounted = false;
 
+	in_userns = spec->namespaces & CLONE_NEWUSER ||
+		    spec->ns_path[MC_NS_USER];
 	for (size_t i = 0; i < spec->n_mounts; i++) {
 		if (mount_one(spec, &spec->mounts[i]) < 0)
 			return -1;
@@ -271,7 +278,7 @@ static int mask_path(const char *path)
 	if (stat(path, &st) < 0)
 		return errno == ENOENT ? 0 : mc_error(errno, "mask %s", path);
 	if (S_ISDIR(st.st_mode))
-		return mount_at("tmpfs", path, "tmpfs", MS_RDONLY, "size=0");
+		return mount_at("tmpfs", path, "tmpfs", MS_RDONLY, NULL);
 	return mount_at("/dev/null", path, NULL, MS_BIND, NULL);
 }
 
@@ -281,7 +288,7 @@ static int readonly_path(const char *path)
 		return errno == ENOENT ? 0 : mc_error(errno, "read-only %s", path);
 	if (mount_at(path, path, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return -1;
-	return bind_remount(path, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
+	return bind_remount(path, MS_RDONLY);
 }
 
 /* net.ipv4.ip_forward → /proc/sys/net/ipv4/ip_forward */
@@ -312,11 +319,12 @@ int mc_mounts_after_pivot(const struct mc_spec *spec)
 	for (size_t i = 0; i < spec->n_sysctl; i++)
 		if (write_sysctl(&spec->sysctl[i]) < 0)
 			return -1;
-	for (size_t i = 0; i < spec->n_masked_paths; i++)
-		if (mask_path(spec->masked_paths[i]) < 0)
-			return -1;
+	/* As runc: read-only paths first, then the masks. */
 	for (size_t i = 0; i < spec->n_readonly_paths; i++)
 		if (readonly_path(spec->readonly_paths[i]) < 0)
+			return -1;
+	for (size_t i = 0; i < spec->n_masked_paths; i++)
+		if (mask_path(spec->masked_paths[i]) < 0)
 			return -1;
 	if (spec->rootfs_propagation &&
 	    sys_mount(NULL, "/", NULL, spec->rootfs_propagation, NULL) < 0)

@@ -152,32 +152,90 @@ static const struct mc_flag format_flags[] = {
 	{ 0 }
 };
 
-static void list_one(const struct list_args *a, struct mc_state *st,
-		     bool first, struct mc_buf *json)
+/* runc's table (Go's tabwriter: columns at least 12 wide, 3 apart). */
+#define LIST_COLS 6
+
+static size_t col_width(size_t w)
 {
-	enum mc_status status = mc_state_status(st);
+	return w + 3 > 12 ? w + 3 : 12;
+}
+
+static void list_row(const size_t *width, const char *const *cell)
+{
+	for (int i = 0; i < LIST_COLS - 1; i++)
+		printf("%-*s", (int)width[i], cell[i]);
+	printf("%s\n", cell[LIST_COLS - 1]);
+}
+
+struct list_entry {
+	struct mc_state st;
+	enum mc_status status;
+	char pid[16];
+};
+
+static void list_table(struct list_entry *e, size_t n)
+{
+	static const char *const header[LIST_COLS] = {
+		"ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER",
+	};
+	size_t width[LIST_COLS];
+	const char *cell[LIST_COLS];
+
+	for (int i = 0; i < LIST_COLS; i++)
+		width[i] = col_width(strlen(header[i]));
+	for (size_t k = 0; k < n; k++) {
+		const char *c[LIST_COLS - 1] = {
+			e[k].st.id, e[k].pid, mc_status_name(e[k].status),
+			e[k].st.bundle, e[k].st.created,
+		};
+
+		for (int i = 0; i < LIST_COLS - 1; i++)
+			if (col_width(strlen(c[i])) > width[i])
+				width[i] = col_width(strlen(c[i]));
+	}
+	list_row(width, header);
+	for (size_t k = 0; k < n; k++) {
+		cell[0] = e[k].st.id;
+		cell[1] = e[k].pid;
+		cell[2] = mc_status_name(e[k].status);
+		cell[3] = e[k].st.bundle;
+		cell[4] = e[k].st.created;
+		cell[5] = e[k].st.owner[0] ? e[k].st.owner : "root";
+		list_row(width, cell);
+	}
+}
+
+static void list_print(const struct list_args *a, struct list_entry *e,
+		       size_t n)
+{
+	struct mc_buf json = { 0 };
 
 	if (a->quiet) {
-		printf("%s\n", st->id);
+		for (size_t k = 0; k < n; k++)
+			printf("%s\n", e[k].st.id);
 		return;
 	}
-	if (a->format == LIST_JSON) {
-		mc_buf_printf(json, "%s", first ? "" : ",");
-		mc_state_json(st, status, json);
+	if (a->format == LIST_TABLE) {
+		list_table(e, n);
 		return;
 	}
-	printf("%-12s%-12d%-12s%-12s%-33s%s\n", st->id,
-	       status == MC_STATUS_STOPPED ? 0 : st->pid,
-	       mc_status_name(status), st->bundle, st->created,
-	       st->owner[0] ? st->owner : "root");
+	mc_buf_printf(&json, "[");
+	for (size_t k = 0; k < n; k++) {
+		mc_buf_printf(&json, "%s", k ? "," : "");
+		mc_state_json(&e[k].st, e[k].status, &json);
+	}
+	mc_buf_printf(&json, "]\n");
+	if (!json.failed)
+		fwrite(json.data, 1, json.len, stdout);
+	mc_buf_free(&json);
 }
 
 int mc_verb_list(struct mc_oci *oci, int argc, char **argv)
 {
 	struct list_args a = { 0 };
-	struct mc_buf json = { 0 };
+	struct list_entry *e;
 	char **ids = NULL;
-	size_t n = 0, shown = 0;
+	size_t n = 0, got = 0;
 	int i = mc_parse_flags(argc, argv, 1, format_flags, apply_list, &a);
 
 	if (i < 0)
@@ -186,24 +244,27 @@ int mc_verb_list(struct mc_oci *oci, int argc, char **argv)
 		return mc_error(0, "list: no arguments expected");
 	if (mc_state_list(oci->root, &ids, &n) < 0)
 		return -1;
-	if (a.format == LIST_TABLE && !a.quiet)
-		printf("%-12s%-12s%-12s%-12s%-33s%s\n", "ID", "PID", "STATUS",
-		       "BUNDLE", "CREATED", "OWNER");
-	mc_buf_printf(&json, "[");
+	e = calloc(n ? n : 1, sizeof(*e));
+	if (!e) {
+		mc_state_list_free(ids, n);
+		return mc_error(ENOMEM, "list");
+	}
 	for (size_t k = 0; k < n; k++) {
-		struct mc_state st = MC_STATE_INIT;
+		struct list_entry *x = &e[got];
 
-		if (mc_state_load(oci->root, ids[k], &st, true) == 0) {
-			list_one(&a, &st, shown++ == 0, &json);
-			mc_state_free(&st);
-		}
+		x->st = (struct mc_state)MC_STATE_INIT;
+		if (mc_state_load(oci->root, ids[k], &x->st, false) < 0)
+			continue;
+		x->status = mc_state_status(&x->st);
+		snprintf(x->pid, sizeof(x->pid), "%d",
+			 x->status == MC_STATUS_STOPPED ? 0 : (int)x->st.pid);
+		got++;
 	}
 	mc_state_list_free(ids, n);
-	mc_buf_printf(&json, "]\n");
-	/* runc prints null for an empty list; an empty array is valid too. */
-	if (a.format == LIST_JSON && !a.quiet)
-		fwrite(json.data, 1, json.len, stdout);
-	mc_buf_free(&json);
+	list_print(&a, e, got);
+	for (size_t k = 0; k < got; k++)
+		mc_state_free(&e[k].st);
+	free(e);
 	return 0;
 }
 

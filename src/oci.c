@@ -274,7 +274,7 @@ int mc_parse_signal(const char *s, int *sig)
 	if (s[0] >= '0' && s[0] <= '9') {
 		errno = 0;
 		n = strtoll(s, &end, 10);
-		if (errno || *end || n < 1 || n > SIGRTMAX)
+		if (errno || *end || n < 0 || n > SIGRTMAX)
 			return mc_error(0, "invalid signal: %s", s);
 		*sig = (int)n;
 		return 0;

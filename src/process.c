@@ -174,3 +174,41 @@ int mc_process_set_no_new_privs(const struct mc_spec *spec)
 		return mc_error(errno, "process.noNewPrivileges");
 	return 0;
 }
+
+/* The home directory of UID in /etc/passwd ("name:x:uid:gid:gecos:home:shell"). */
+static bool passwd_home(unsigned int uid, char *home, size_t size)
+{
+	FILE *f = fopen("/etc/passwd", "re");
+	char line[1024];
+	bool found = false;
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *field[7] = { line };
+		int n = 1;
+
+		for (char *p = line; *p && n < 7; p++)
+			if (*p == ':') {
+				*p = '\0';
+				field[n++] = p + 1;
+			}
+		if (n == 7 && strtoul(field[2], NULL, 10) == uid && *field[2]) {
+			snprintf(home, size, "%s", field[5]);
+			found = true;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+int mc_process_default_home(struct mc_spec *spec)
+{
+	char home[PATH_MAX];
+
+	if (mc_spec_getenv(spec, "HOME"))
+		return 0;
+	if (!passwd_home(spec->set_user ? spec->uid : getuid(), home, sizeof(home)))
+		snprintf(home, sizeof(home), "/");
+	return mc_spec_setenv_pair(spec, "HOME", home);
+}

@@ -145,8 +145,12 @@ static int file_path(const struct mc_state *st, const char *name, char *buf,
 
 static int not_found(const char *id, int err)
 {
-	if (err == ENOENT || err == ENOTDIR)
-		return mc_error(0, "container '%s' does not exist", id);
+	if (err == ENOENT || err == ENOTDIR) {
+		mc_error(0, "container '%s' does not exist", id);
+		/* Callers tell "not there" from other failures by errno. */
+		mc_error_set(ENOENT, mc_error_text());
+		return -1;
+	}
 	return mc_error(err, "container '%s'", id);
 }
 

@@ -221,7 +221,9 @@ _mc_zombie_pids() (
 		fi
 		if [[ " $parents " == *" $ppid "* ]]; then
 			echo "$p"
-		elif [[ $name == mcstatic && " $MC_SNAP_ZOMBIES " != *" $p "* ]]; then
+		elif [[ $name == mcstatic && $ppid != 1 && " $MC_SNAP_ZOMBIES " != *" $p "* ]]; then
+			# A dead process the host's init has yet to reap (an OCI
+			# container's init re-parented to it) is gone, not left.
 			echo "$p"
 		fi
 	done
