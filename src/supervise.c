@@ -17,23 +17,37 @@
 #include "supervise.h"
 #include "util.h"
 
-static const int forwarded_signals[] = {
-	SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH,
-};
+/*
+ * Every signal a process can catch is forwarded, as catatonit does, but
+ * those the kernel sends for a fault of our own (they would be ours, not
+ * the container's), and SIGKILL and SIGSTOP, which cannot be caught.
+ */
+static bool is_forwarded(int sig)
+{
+	switch (sig) {
+	case SIGKILL: case SIGSTOP: case SIGCHLD:
+	case SIGFPE: case SIGILL: case SIGSEGV: case SIGBUS: case SIGABRT:
+	case SIGTRAP: case SIGSYS:
+		return false;
+	default:
+		return true;
+	}
+}
 
 void mc_supervise_sigset(sigset_t *set)
 {
 	sigemptyset(set);
 	sigaddset(set, SIGCHLD);
-	for (size_t i = 0; i < ARRAY_SIZE(forwarded_signals); i++)
-		sigaddset(set, forwarded_signals[i]);
+	for (int sig = 1; sig < SIGRTMIN; sig++)
+		if (is_forwarded(sig))
+			sigaddset(set, sig);
 }
 
 void mc_supervise_reset_signals(void)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(forwarded_signals); i++)
-		signal(forwarded_signals[i], SIG_DFL);
-	signal(SIGPIPE, SIG_DFL);	/* main ignores it for mcstatic only */
+	for (int sig = 1; sig < SIGRTMIN; sig++)
+		if (is_forwarded(sig))
+			signal(sig, SIG_DFL);
 }
 
 /* Reap everything that has exited; true once CHILD is among them. */

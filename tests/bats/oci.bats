@@ -763,3 +763,38 @@ EOF
 	assert_state_root_empty
 	assert_no_leftovers t2
 }
+
+# --- kill -9 of the runtime during create ------------------------------------------
+
+@test "kill -9 of create before the exec fifo (in a prestart hook): delete --force leaves nothing" {
+	# The hook says it is running, then waits: create is stopped mid-way,
+	# its process cloned and in its cgroup, not yet released.
+	printf '#!/bin/sh\ncat >/dev/null; echo $$ >"%s"; exec sleep 30\n' "$T/hooked" >"$T/hook.sh"
+	chmod +x "$T/hook.sh"
+	bundle_args sleep 100
+	bundle_set "c['hooks'] = {'prestart': [{'path': '$T/hook.sh'}]}"
+	"$RT" --root "$STATE" create --bundle "$B" kc </dev/null >/dev/null 2>&1 &
+	local create=$! i
+	for ((i = 0; i < 100; i++)); do
+		[[ -s $T/hooked ]] && break
+		sleep 0.1
+	done
+	[[ -s $T/hooked ]] || fail "the prestart hook never ran"
+	kill -KILL "$create"
+	wait "$create" 2>/dev/null || true
+	# The hook (the runtime's child, by its own pid) outlives it: end it.
+	kill -KILL "$(cat "$T/hooked")" 2>/dev/null || true
+	rtc delete --force kc
+	expect_status 0
+	assert_no_leftovers kc
+}
+
+@test "kill -9 of the container's init while blocked on the fifo, then delete (no --force): nothing left" {
+	bundle_args sleep 100
+	rt_create kb --pid-file "$T/kb.pid"
+	kill -KILL "$(cat "$T/kb.pid")"
+	wait_status kb stopped
+	rtc delete kb
+	expect_status 0
+	assert_no_leftovers kb
+}

@@ -72,6 +72,13 @@ $out"
 	forward_one WINCH --pid --rootfs "$ROOTFS"
 }
 
+@test "SIGALRM, SIGCONT, SIGPIPE, SIGTSTP, SIGPWR are forwarded too: every catchable signal (as catatonit)" {
+	local sig
+	for sig in ALRM CONT PIPE TSTP PWR XCPU; do
+		forward_one "$sig" --pid --rootfs "$ROOTFS"
+	done
+}
+
 @test "SIGTERM is forwarded without namespaces too" {
 	forward_one TERM
 }
