@@ -13,7 +13,10 @@
  * missing in the rootfs are made; without a rootfs they must exist.  On
  * failure the rootfs is left as it was.
  */
-int mc_rootfs_setup(const struct mc_spec *spec, bool no_pivot);
+/* BEFORE_PIVOT (may be NULL): called once the mounts are in place, before
+ * pivot_root (config.json's createContainer hooks). */
+int mc_rootfs_setup(const struct mc_spec *spec, bool no_pivot,
+		    int (*before_pivot)(void));
 
 /*
  * After a failed setup, in the child: remove the directories the setup made

@@ -7,6 +7,8 @@
  * message, optionally carrying one descriptor (SCM_RIGHTS).  End-of-file
  * means the sender exec'd (its end is close-on-exec) or died.
  */
+#define MC_SYNC_TEXT_MAX 4096
+
 enum mc_sync_type {
 	MC_SYNC_GO,		/* parent: your turn */
 	MC_SYNC_ERROR,		/* child: failed; exit_code, err, text */
@@ -20,7 +22,7 @@ struct mc_sync_msg {
 	int exit_code;		/* ERROR: the status the run ends with */
 	int err;		/* ERROR: errno, 0 if none */
 	int value;		/* PID */
-	char text[1024];	/* ERROR: the whole message */
+	char text[MC_SYNC_TEXT_MAX];	/* ERROR: the message; GO: the state */
 };
 
 /* Send M (and FD unless it is -1). */

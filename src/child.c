@@ -18,6 +18,7 @@
 
 #include "caps.h"
 #include "child.h"
+#include "hooks.h"
 #include "error.h"
 #include "namespaces.h"
 #include "process.h"
@@ -51,6 +52,24 @@ static int keep_fds(struct mc_child *c)
 	if (sys_close_from(fifo >= 0 ? base + 2 : base + 1, false) < 0)
 		return mc_error(errno, "close inherited fds");
 	return 0;
+}
+
+/* The state the parent sent with "go", for the hooks run in here. */
+static const struct mc_spec *hook_spec;
+static char hook_state[MC_SYNC_TEXT_MAX];
+
+static int run_hooks(enum mc_hook_kind kind)
+{
+	if (!hook_spec || !hook_spec->n_hooks[kind])
+		return 0;
+	return mc_hooks_run(hook_spec->hooks[kind], hook_spec->n_hooks[kind],
+			    mc_hook_kind_name(kind), hook_state);
+}
+
+/* createContainer: in the container's mount namespace, before pivot_root. */
+static int create_container_hooks(void)
+{
+	return run_hooks(MC_HOOK_CREATE_CONTAINER);
 }
 
 static _Noreturn void child_fail(const struct mc_child *c, int exit_code)
@@ -150,7 +169,7 @@ static int child_setup(const struct mc_child *c)
 	if (mc_namespaces_set_hostname(spec) < 0)
 		return -1;
 	if ((spec->namespaces & CLONE_NEWNS) &&
-	    mc_rootfs_setup(spec, c->opts->no_pivot) < 0)
+	    mc_rootfs_setup(spec, c->opts->no_pivot, create_container_hooks) < 0)
 		return -1;
 	if (spec->cwd && mc_child_enter_workdir(spec->cwd) < 0)
 		return -1;
@@ -227,6 +246,9 @@ static void await_start(const struct mc_child *c)
 		_exit(MC_EXIT_FAILURE);
 	close(fd);
 	close(c->fifo);
+	/* startContainer: in the container, just before the command. */
+	if (run_hooks(MC_HOOK_START_CONTAINER) < 0)
+		child_fail(c, MC_EXIT_FAILURE);
 }
 
 /* The command under --init: its own group with --init-group (tini -g). */
@@ -288,6 +310,8 @@ _Noreturn void mc_child_main(struct mc_child *c)
 	/* End-of-file instead of "go": the parent is gone, so are we. */
 	if (mc_sync_recv(c->sock, &go, NULL) != 1 || go.type != MC_SYNC_GO)
 		_exit(MC_EXIT_FAILURE);
+	hook_spec = c->spec;
+	memcpy(hook_state, go.text, sizeof(hook_state));
 	/*
 	 * The uid/gid maps are written (a helper checks we are dumpable): from
 	 * here on nothing in the container may reach us through /proc until we

@@ -158,6 +158,19 @@ static int take_terminal(struct mc_container *c, const struct mc_run_opts *opts,
 	return 0;
 }
 
+static int go_state(const struct mc_state *st, struct mc_sync_msg *m)
+{
+	struct mc_buf b = { 0 };
+	int ret = mc_state_json(st, MC_STATUS_CREATING, &b);
+
+	if (ret == 0 && b.len >= sizeof(m->text))
+		ret = mc_error(E2BIG, "container '%s': state for the hooks", st->id);
+	if (ret == 0)
+		memcpy(m->text, b.data, b.len + 1);
+	mc_buf_free(&b);
+	return ret;
+}
+
 /*
  * Say "go" and read until the child has exec'd (end-of-file), is READY on
  * its exec fifo, or failed.  Once released, our /proc/PID/{root,cwd,fd,exe,
@@ -165,13 +178,18 @@ static int take_terminal(struct mc_container *c, const struct mc_run_opts *opts,
  * (CVE-2019-5736): closed to anything without CAP_SYS_PTRACE.  Not before:
  * newuidmap checks that /proc/CHILD belongs to the caller.
  */
-static int release_child(struct mc_container *c, const struct mc_run_opts *opts)
+static int release_child(struct mc_container *c, const struct mc_run_opts *opts,
+			 const struct mc_state *st)
 {
-	struct mc_sync_msg m;
+	struct mc_sync_msg m = { .type = MC_SYNC_GO };
 	int fd, n;
 
+	/* The container's own hooks (createContainer, startContainer) get the
+	 * state along with "go". */
+	if (st && go_state(st, &m) < 0)
+		return -1;
 	prctl(PR_SET_DUMPABLE, 0);
-	if (mc_sync_send_type(c->sock, MC_SYNC_GO, 0) < 0)
+	if (mc_sync_send(c->sock, &m, -1) < 0)
 		return 0; /* it died already; its status tells why */
 	while ((n = mc_sync_recv(c->sock, &m, &fd)) > 0) {
 		if (m.type == MC_SYNC_TTY && fd >= 0) {
@@ -285,7 +303,8 @@ int mc_container_create(struct mc_spec *spec, const struct mc_run_opts *opts,
 		return -1;
 	}
 	mc_debug("[parent] Child PID: %d", c->pid);
-	if (parent_setup(spec, c, st, placed) < 0 || release_child(c, opts) < 0) {
+	if (parent_setup(spec, c, st, placed) < 0 ||
+	    release_child(c, opts, st) < 0) {
 		undo_create(c);
 		return -1;
 	}

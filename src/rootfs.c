@@ -323,9 +323,11 @@ int pivot(void)
 }
 
 /* config.json's way: its mounts as listed, then pivot, then the paths. */
-static int enter_oci_rootfs(const struct mc_spec *spec, bool no_pivot)
+static int enter_oci_rootfs(const struct mc_spec *spec, bool no_pivot,
+			    int (*before_pivot)(void))
 {
-	if (mc_mounts_before_pivot(spec) < 0)
+	if (mc_mounts_before_pivot(spec) < 0 ||
+	    (before_pivot && before_pivot() < 0))
 		return -1;
 	if ((no_pivot ? move_root() : pivot()) < 0)
 		return -1;
@@ -333,7 +335,8 @@ static int enter_oci_rootfs(const struct mc_spec *spec, bool no_pivot)
 	return mc_mounts_after_pivot(spec);
 }
 
-static int enter_rootfs(const struct mc_spec *spec, bool no_pivot)
+static int enter_rootfs(const struct mc_spec *spec, bool no_pivot,
+			int (*before_pivot)(void))
 {
 	bool userns = spec->namespaces & CLONE_NEWUSER;
 
@@ -345,7 +348,7 @@ static int enter_rootfs(const struct mc_spec *spec, bool no_pivot)
 	if (chdir(spec->rootfs_abs) < 0)
 		return mc_error(errno, "chdir");
 	if (spec->oci_mounts)
-		return enter_oci_rootfs(spec, no_pivot);
+		return enter_oci_rootfs(spec, no_pivot, before_pivot);
 	if (mount_dev() < 0 || mount_sys() < 0)
 		return -1;
 	/*
@@ -399,7 +402,8 @@ static int extra_mounts(const struct mc_spec *spec)
 	return 0;
 }
 
-int mc_rootfs_setup(const struct mc_spec *spec, bool no_pivot)
+int mc_rootfs_setup(const struct mc_spec *spec, bool no_pivot,
+		    int (*before_pivot)(void))
 {
 	/* Nothing we mount may propagate back to the host. */
 	if (sys_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
@@ -411,7 +415,7 @@ int mc_rootfs_setup(const struct mc_spec *spec, bool no_pivot)
 		if (!undo.steps)
 			return mc_error(errno, "rootfs %s", spec->rootfs);
 	}
-	if (spec->rootfs && enter_rootfs(spec, no_pivot) < 0) {
+	if (spec->rootfs && enter_rootfs(spec, no_pivot, before_pivot) < 0) {
 		mc_error_context("rootfs %s", spec->rootfs);
 		goto fail;
 	}

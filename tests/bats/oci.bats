@@ -798,3 +798,32 @@ EOF
 	expect_status 0
 	assert_no_leftovers kb
 }
+
+@test "hooks: createContainer (before pivot_root) and startContainer (inside, at start) get the state" {
+	printf '#!/bin/sh\ncat > "$1"\n' >"$T/hook.sh"
+	chmod +x "$T/hook.sh"
+	bundle_args sleep 100
+	# startContainer resolves in the container: the rootfs's own sh.
+	bundle_set "c['hooks'] = {
+		'createContainer': [{'path': '$T/hook.sh', 'args': ['hook.sh', '$T/createContainer.json']}],
+		'startContainer': [{'path': '/bin/sh', 'args': ['sh', '-c', 'cat > /startContainer.json']}]}"
+	rt_create hc --pid-file "$T/hc.pid"
+	python3 - "$T/createContainer.json" <<'EOF2'
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["id"] == "hc" and s["status"] == "creating", s
+EOF2
+	[[ ! -e $B/rootfs/startContainer.json ]] || fail "startContainer ran at create"
+	rtc start hc
+	expect_status 0
+	local i
+	for ((i = 0; i < 50; i++)); do [[ -s $B/rootfs/startContainer.json ]] && break; sleep 0.1; done
+	python3 - "$B/rootfs/startContainer.json" <<'EOF2'
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["id"] == "hc", s
+EOF2
+	rtc delete --force hc
+	expect_status 0
+	assert_no_leftovers hc
+}
