@@ -10,7 +10,7 @@ WARN     := -Wall -Wextra -Werror
 # is copied into a folder of its own.
 JSMN_DIR := build/jsmn
 CPPFLAGS := -std=c11 -D_GNU_SOURCE -Iinclude -I$(JSMN_DIR) -DMC_VERSION='"$(VERSION)"'
-CFLAGS   ?= -Os -fno-asynchronous-unwind-tables -fno-stack-protector \
+CFLAGS   ?= -Os -flto=auto -fno-asynchronous-unwind-tables -fno-stack-protector \
 	    -ffunction-sections -fdata-sections
 LDFLAGS  ?= -static -s -Wl,--gc-sections
 
