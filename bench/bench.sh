@@ -62,6 +62,7 @@ cleanup() {
 	set +e
 	[[ -n $WORK && -d $WORK ]] || return 0
 	delete_containers "$WORK/state-runc" runc
+	[[ -x ${MCSTATIC:-} ]] && delete_containers "$WORK/state-mcstatic" "$MCSTATIC"
 	if [[ -n $NS_FILE ]]; then
 		delete_containers "$WORK/state-crun" nsenter --mount="$NS_FILE" crun
 	else
@@ -185,6 +186,8 @@ define_crun_rows() {
 		"${CRUN_PREFIX}$(quote crun --root "$WORK/state-crun" run --bundle "$bundle") $ID-crun-@N@"
 	add_row crun-nocg runtime "crun (cgroups off)" "$crun" "$how; --cgroup-manager=disabled$via" \
 		"${CRUN_PREFIX}$(quote crun --root "$WORK/state-crun" --cgroup-manager=disabled run --bundle "$bundle") $ID-crunnocg-@N@"
+	add_row crun-cycle aux "crun create+start+delete" "$crun" "bench/lifecycle.sh: the engines' sequence; $how$via" \
+		"${CRUN_PREFIX}$(quote sh "$REPO/bench/lifecycle.sh" crun "$WORK/state-crun" "$bundle") $ID-cruncycle-@N@"
 }
 
 # ---- the rows: one per command, in table order ----
@@ -223,6 +226,8 @@ mcstatic_rows() {
 	if grep -q -- '--bundle' <<<"$help"; then
 		add_row mcstatic-oci runtime "mcstatic run (OCI)" "$mc" "runc's bundle; $(namespaces_of "$WORK/bundle")" \
 			"$(quote "$mc" --root "$WORK/state-mcstatic") run --bundle $(quote "$WORK/bundle") $ID-mcstatic-@N@"
+		add_row mcstatic-cycle aux "mcstatic create+start+delete" "$mc" "bench/lifecycle.sh: the engines' sequence" \
+			"$(quote sh "$REPO/bench/lifecycle.sh" "$mc" "$WORK/state-mcstatic" "$WORK/bundle") $ID-mccycle-@N@"
 	fi
 	IFS=';' read -ra flags <<<"$MCSTATIC_FEATURES"
 	for f in "${flags[@]}"; do
@@ -248,6 +253,8 @@ define_rows() {
 	define_crun_rows
 	add_row runc runtime "runc" "$(command -v runc)" "$(namespaces_of "$WORK/bundle"); runc spec config; $(cgroup_mode)" \
 		"$(quote runc --root "$WORK/state-runc" run --bundle "$WORK/bundle") $ID-runc-@N@"
+	add_row runc-cycle aux "runc create+start+delete" "$(command -v runc)" "bench/lifecycle.sh: the engines' sequence" \
+		"$(quote sh "$REPO/bench/lifecycle.sh" runc "$WORK/state-runc" "$WORK/bundle") $ID-runccycle-@N@"
 	add_row payload payload "payload alone" "$ROOTFS/bin/busybox" "no container: the rootfs's /bin/true run directly" \
 		"$(quote "$ROOTFS/bin/true")"
 }
