@@ -3,6 +3,7 @@
 #define MC_ERROR_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* Exit codes of the seed's contract, plus 125 for mcstatic's own failures. */
 enum {
@@ -45,6 +46,12 @@ int mc_error_set_log(const char *path, bool json);
 
 const char *mc_error_text(void);
 int mc_error_errno(void);
+
+/*
+ * Errors below the front-ends name the OCI field ("process.user.uid"); a
+ * front-end may give pairs {model's words, its own} to print instead.
+ */
+void mc_error_set_words(const char *const (*table)[2], size_t n);
 
 /*
  * Print "mcstatic: <recorded error>" on stderr, one line: control

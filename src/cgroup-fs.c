@@ -306,7 +306,7 @@ static int mkdir_error(const char *dir, int err)
 	if (err == EACCES || err == EPERM || err == EROFS)
 		return mc_error(0, "cgroup %s: %s (resource limits need root, or "
 				"a cgroup v2 subtree delegated to you, given as "
-				"--cgroup-parent)", dir, strerror(err));
+				"the cgroup's parent)", dir, strerror(err));
 	if (err == EEXIST)
 		return mc_error(0, "cgroup %s already exists (left by an "
 				"mcstatic that was killed? rmdir it)", dir);

@@ -191,7 +191,7 @@ static int v1_memory_limits(const char *dir, const struct mc_resources *r)
 	uint64_t cur = 0;
 
 	if (r->memory_swap && !cg_has_file(dir, "memory.memsw.limit_in_bytes"))
-		return mc_error(0, "--memory-swap: this kernel does not account "
+		return mc_error(0, "linux.resources.memory.swap: this kernel does not account "
 				"swap (no memory.memsw.limit_in_bytes; boot with "
 				"swapaccount=1)");
 	if (r->memory_limit && r->memory_swap &&

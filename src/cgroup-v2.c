@@ -110,7 +110,7 @@ static int v2_memory(const char *dir, const struct mc_resources *r)
 	if (!r->memory_swap)
 		return 0;
 	if (!cg_has_file(dir, "memory.swap.max"))
-		return mc_error(0, "--memory-swap: this kernel does not "
+		return mc_error(0, "linux.resources.memory.swap: this kernel does not "
 				"account swap (no memory.swap.max in %s)", dir);
 	return cg_write_u64(dir, "memory.swap.max",
 			    r->memory_swap < 0 ? -1

@@ -123,11 +123,11 @@ int cg_validate(const struct mc_resources *r)
 	    r->memory_reservation < 0)
 		return mc_error(0, "memory limit: negative value");
 	if (r->memory_swap && !r->memory_limit)
-		return mc_error(0, "a swap limit (--memory-swap) needs a memory limit (--memory)");
+		return mc_error(0, "linux.resources.memory.swap needs linux.resources.memory.limit");
 	if (r->memory_swap > 0 && r->memory_swap < r->memory_limit) {
 		mc_format_size(a, sizeof(a), r->memory_swap);
 		mc_format_size(b, sizeof(b), r->memory_limit);
-		return mc_error(0, "--memory-swap %s is below --memory %s (it is memory plus swap)",
+		return mc_error(0, "linux.resources.memory.swap %s is below linux.resources.memory.limit %s (it is memory plus swap)",
 				a, b);
 	}
 	if (r->cpu_period &&
@@ -135,8 +135,8 @@ int cg_validate(const struct mc_resources *r)
 		return mc_error(0, "CPU period %" PRIu64 " µs: the kernel takes 1000 to 1000000",
 				r->cpu_period);
 	if (r->cpu_quota > 0 && r->cpu_quota < CPU_QUOTA_MIN)
-		return mc_error(0, "--cpus: a quota of %" PRId64 " µs per %" PRIu64
-				" µs is below the kernel's minimum of 1000 µs (use --cpus 0.01 or more)",
+		return mc_error(0, "linux.resources.cpu.quota: a quota of %" PRId64 " µs per %" PRIu64
+				" µs is below the kernel's minimum of 1000 µs (0.01 CPU or more)",
 				r->cpu_quota, r->cpu_period ? r->cpu_period : MC_CPU_PERIOD_US);
 	if (r->cpu_weight > 10000)
 		return mc_error(0, "CPU weight %" PRIu64 ": expected 1 to 10000",

@@ -395,11 +395,27 @@ static int apply_option(struct mc_spec *spec, struct mc_run_opts *opts,
 	}
 }
 
+/* What the model's messages say, in the seed's flags. */
+static const char *const seed_words[][2] = {
+	{ "linux.uidMappings and linux.gidMappings need a user namespace",
+	  "--uidmap and --gidmap need --user" },
+	{ "linux.resources.memory.swap needs linux.resources.memory.limit",
+	  "a swap limit (--memory-swap) needs a memory limit (--memory)" },
+	{ "linux.resources.memory.swap", "--memory-swap" },
+	{ "linux.resources.memory.limit", "--memory" },
+	{ "linux.resources.cpu.quota", "--cpus" },
+	{ "(0.01 CPU or more)", "(use --cpus 0.01 or more)" },
+	{ "process.user.uid", "--userid: uid" },
+	{ "process.user.gid", "--userid: gid" },
+	{ "given as the cgroup's parent", "given as --cgroup-parent" },
+};
+
 enum mc_cli_action mc_cli_parse(int argc, char **argv, struct mc_spec *spec,
 				 struct mc_run_opts *opts)
 {
 	int i;
 
+	mc_error_set_words(seed_words, ARRAY_SIZE(seed_words));
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		const struct option_def *opt;
 		const char *value;

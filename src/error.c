@@ -21,6 +21,8 @@ static char error_reason[MC_ERROR_REASON_MAX];
 static char error_text[MC_ERROR_MAX];
 static int error_errno;
 static int log_fd = -1;		/* --log */
+static const char *const (*words)[2];	/* the front-end's names */
+static size_t n_words;
 static bool log_json;		/* --log-format json */
 bool mc_debug_enabled;
 
@@ -178,10 +180,49 @@ static void print_escaped(FILE *f, const char *s)
 	fprintf(f, "mcstatic: %s\n", line);
 }
 
+void mc_error_set_words(const char *const (*table)[2], size_t n)
+{
+	words = table;
+	n_words = n;
+}
+
+/* The text with the front-end's names for the model's: "--memory" for
+ * "linux.resources.memory.limit" on the seed command line. */
+static const char *in_words(const char *text)
+{
+	static char out[2 * MC_ERROR_MAX];
+	size_t len = 0;
+
+	if (!n_words)
+		return text;
+	while (*text && len < sizeof(out) - 1) {
+		size_t i;
+
+		for (i = 0; i < n_words; i++) {
+			size_t n = strlen(words[i][0]);
+
+			if (!strncmp(text, words[i][0], n)) {
+				len += (size_t)snprintf(out + len, sizeof(out) - len,
+							"%s", words[i][1]);
+				text += n;
+				break;
+			}
+		}
+		if (i == n_words)
+			out[len++] = *text++;
+		if (len >= sizeof(out))
+			len = sizeof(out) - 1;
+	}
+	out[len] = '\0';
+	return out;
+}
+
 void mc_error_print(void)
 {
-	print_escaped(stderr, mc_error_text());
-	log_line("error", mc_error_text());
+	const char *text = in_words(mc_error_text());
+
+	print_escaped(stderr, text);
+	log_line("error", text);
 }
 
 void mc_warn(const char *fmt, ...)

@@ -171,10 +171,10 @@ int mc_namespaces_prepare(struct mc_spec *spec)
 	if (!spec->set_user)
 		return 0;
 	if (!mc_idmap_contains(spec->uid_maps, spec->n_uid_maps, spec->uid))
-		return mc_error(0, "--userid: uid %u is not mapped in the user namespace",
+		return mc_error(0, "process.user.uid %u is not mapped in the user namespace",
 				spec->uid);
 	if (!mc_idmap_contains(spec->gid_maps, spec->n_gid_maps, spec->gid))
-		return mc_error(0, "--userid: gid %u is not mapped in the user namespace",
+		return mc_error(0, "process.user.gid %u is not mapped in the user namespace",
 				spec->gid);
 	return 0;
 }

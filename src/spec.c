@@ -437,7 +437,7 @@ int mc_spec_validate(struct mc_spec *spec)
 		return -1;
 	if ((spec->n_uid_maps || spec->n_gid_maps) &&
 	    !(spec->namespaces & CLONE_NEWUSER))
-		return mc_error(0, "--uidmap and --gidmap need --user");
+		return mc_error(0, "linux.uidMappings and linux.gidMappings need a user namespace");
 	/* A new root or extra mounts need a mount table of their own. */
 	if (spec->rootfs || spec->n_mounts)
 		spec->namespaces |= CLONE_NEWNS;

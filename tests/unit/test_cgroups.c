@@ -420,14 +420,14 @@ static void test_validate(void **state)
 {
 	(void)state;
 	expect_invalid(&(struct mc_resources){ .memory_swap = 1 << 20 },
-		       "a swap limit (--memory-swap) needs a memory limit (--memory)");
+		       "linux.resources.memory.swap needs linux.resources.memory.limit");
 	expect_invalid(&(struct mc_resources){ .memory_limit = 64 << 20,
 					       .memory_swap = 32 << 20 },
-		       "--memory-swap 32 MiB is below --memory 64 MiB (it is memory plus swap)");
+		       "linux.resources.memory.swap 32 MiB is below linux.resources.memory.limit 64 MiB (it is memory plus swap)");
 	expect_invalid(&(struct mc_resources){ .cpu_quota = 500,
 					       .cpu_period = 100000 },
-		       "--cpus: a quota of 500 µs per 100000 µs is below the "
-		       "kernel's minimum of 1000 µs (use --cpus 0.01 or more)");
+		       "linux.resources.cpu.quota: a quota of 500 µs per 100000 µs is below the "
+		       "kernel's minimum of 1000 µs (0.01 CPU or more)");
 	expect_invalid(&(struct mc_resources){ .cpu_quota = 5000,
 					       .cpu_period = 500 },
 		       "CPU period 500 µs: the kernel takes 1000 to 1000000");
