@@ -32,4 +32,18 @@ int mc_parse_int(const char *s, int64_t min, int64_t max, int64_t *out);
 
 const char *mc_cli_version(void);
 
+/*
+ * The seed's user namespace default (cli-defaults.c): without --uidmap and
+ * --gidmap, the caller is 0 inside, plus its /etc/subuid and /etc/subgid
+ * range from 1 on when it has one and can use it (newuidmap/newgidmap).
+ */
+int mc_cli_default_maps(struct mc_spec *spec);
+
+/*
+ * One line of /etc/subuid or /etc/subgid ("name:start:count", the name may
+ * be a number): true and the range in *out when it is for NAME or ID.
+ */
+bool mc_subid_parse_line(const char *line, const char *name, unsigned int id,
+			 struct mc_idmap *out);
+
 #endif

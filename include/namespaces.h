@@ -14,10 +14,9 @@ void mc_namespaces_announce(int clone_flags);
 
 /*
  * Parent, before clone: the privileged-binary rules (caps.h); then, with a
- * user namespace and no maps given, map the caller to 0 inside, plus its
- * /etc/subuid and /etc/subgid range from 1 on when it has one and can use
- * it; check that a new root's maps hold the caller and that --userid is
- * mapped.
+ * new user namespace, that it has uid and gid maps (the seed's defaults are
+ * the front-end's, mc_cli_default_maps), that a new root's maps hold the
+ * caller and that process.user is mapped.
  */
 int mc_namespaces_prepare(struct mc_spec *spec);
 
@@ -28,11 +27,5 @@ int mc_namespaces_write_maps(const struct mc_spec *spec, pid_t child);
 int mc_namespaces_set_hostname(const struct mc_spec *spec);
 int mc_namespaces_set_identity(const struct mc_spec *spec);
 
-/*
- * One line of /etc/subuid or /etc/subgid ("name:start:count", the name may
- * be a number): true and the range in *out when it is for NAME or ID.
- */
-bool mc_subid_parse_line(const char *line, const char *name, unsigned int id,
-			 struct mc_idmap *out);
 
 #endif

@@ -61,7 +61,8 @@ int main(int argc, char **argv)
 		mc_oci_print_version(mc_cli_version());
 		break;
 	case MC_CLI_RUN:
-		status = mc_container_run(&spec, &opts);
+		status = mc_cli_default_maps(&spec) < 0
+			 ? -1 : mc_container_run(&spec, &opts);
 		break;
 	case MC_CLI_ERROR:
 		status = -1;

@@ -827,3 +827,16 @@ EOF2
 	expect_status 0
 	assert_no_leftovers hc
 }
+
+@test "bad input: a new user namespace without uid/gid mappings → 1, nothing left" {
+	bundle_set "c['linux']['namespaces'].append({'type': 'user'})"
+	rtc create --bundle "$B" un
+	expect_status 1
+	expect_one_error_line
+	if [[ $RT != *runc ]]; then
+		# mcstatic-only: the message names the fields.
+		expect_stderr_has "linux.uidMappings"
+	fi
+	assert_state_root_empty
+	assert_no_leftovers un
+}

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "error.h"
+#include "cli.h"
 #include "namespaces.h"
 
 static void test_subid_by_name_and_id(void **state)
