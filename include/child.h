@@ -22,6 +22,13 @@ struct mc_child {
 /* From clone to execve; never returns. */
 _Noreturn void mc_child_main(struct mc_child *c);
 
+/*
+ * process.terminal: a pty of the container's devpts (opened inside); the
+ * slave becomes stdio and the controlling terminal, the master goes to the
+ * parent over SOCK (MC_SYNC_TTY).  exec uses it too.
+ */
+int mc_child_open_terminal(int sock, const struct mc_spec *spec);
+
 /* chdir(CWD), and it must lie inside the root (exec uses it too). */
 int mc_child_enter_workdir(const char *cwd);
 

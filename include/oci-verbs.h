@@ -37,10 +37,16 @@ int mc_parse_flags(int argc, char **argv, int first,
 int mc_oci_one_id(int argc, char **argv, int i, const char *verb,
 		  const char **id);
 
+struct mc_state;
+
+/* Parse FLAGS (NULL: none), then the one ID, loaded and locked into ST. */
+int mc_oci_load_one(struct mc_oci *oci, int argc, char **argv,
+		    const struct mc_flag *flags,
+		    int (*apply)(void *, int, const char *), void *ctx,
+		    struct mc_state *st);
+
 /* "KILL", "SIGKILL", "kill", "9". */
 int mc_parse_signal(const char *s, int *sig);
-
-struct mc_state;
 
 /* delete's work: processes, cgroup, poststop hooks, state dir. */
 void mc_oci_remove_container(const struct mc_state *st);

@@ -141,11 +141,11 @@ static int join_namespaces(const struct mc_spec *spec)
  * process.terminal: a pty of the container's own devpts; the slave becomes
  * stdio and the controlling terminal, the master goes to the parent.
  */
-static int open_terminal(const struct mc_child *c)
+int mc_child_open_terminal(int sock, const struct mc_spec *spec)
 {
 	struct mc_sync_msg m = { .type = MC_SYNC_TTY };
 	char name[64];
-	int master, slave, ret;
+	int master = -1, slave, ret;
 
 	if (mc_tty_open(&master, name, sizeof(name)) < 0)
 		return -1;
@@ -154,10 +154,9 @@ static int open_terminal(const struct mc_child *c)
 		close(master);
 		return -1;
 	}
-	if (c->spec->console_width)
-		mc_tty_set_size(0, c->spec->console_width,
-				c->spec->console_height);
-	ret = mc_sync_send(c->sock, &m, master);
+	if (spec->console_width)
+		mc_tty_set_size(0, spec->console_width, spec->console_height);
+	ret = mc_sync_send(sock, &m, master);
 	close(master);
 	return ret;
 }
@@ -176,7 +175,7 @@ static int child_setup(const struct mc_child *c)
 	/* Our copy of the spec since clone: ours to add to. */
 	if (spec->oci_mounts && mc_process_default_home((struct mc_spec *)spec) < 0)
 		return -1;
-	if (spec->terminal && open_terminal(c) < 0)
+	if (spec->terminal && mc_child_open_terminal(c->sock, spec) < 0)
 		return -1;
 	if (mc_process_set_limits(spec) < 0 ||
 	    mc_namespaces_set_identity(spec) < 0 || mc_caps_drop() < 0)

@@ -134,31 +134,6 @@ static int enter_cgroup(const struct mc_state *st)
 	return ret;
 }
 
-/* The terminal's master goes to the parent, the slave becomes our stdio. */
-static int open_terminal(const struct joiner *j)
-{
-	char name[64];
-	int master, slave;
-
-	if (mc_tty_open(&master, name, sizeof(name)) < 0)
-		return -1;
-	slave = mc_tty_open_slave(master);
-	if (slave < 0 || mc_tty_make_controlling(slave) < 0) {
-		close(master);
-		return -1;
-	}
-	if (j->spec->console_width)
-		mc_tty_set_size(0, j->spec->console_width,
-				j->spec->console_height);
-	if (mc_sync_send(j->sock, &(struct mc_sync_msg){ .type = MC_SYNC_TTY },
-			 master) < 0) {
-		close(master);
-		return -1;
-	}
-	close(master);
-	return 0;
-}
-
 /*
  * Only stdio, the preserved fds and the sync socket (moved above them) stay,
  * before the working directory is entered (CVE-2024-21626).
@@ -189,7 +164,7 @@ static _Noreturn void run_process(struct joiner *j)
 		mc_sync_fail(j->sock, MC_EXIT_FAILURE);
 	if (mc_child_enter_workdir(spec->cwd ? spec->cwd : "/") < 0 ||
 	    mc_process_default_home((struct mc_spec *)spec) < 0 ||
-	    (spec->terminal && open_terminal(j) < 0) ||
+	    (spec->terminal && mc_child_open_terminal(j->sock, spec) < 0) ||
 	    mc_process_set_limits(spec) < 0 ||
 	    mc_namespaces_set_identity(spec) < 0 ||
 	    mc_process_set_no_new_privs(spec) < 0)

@@ -308,13 +308,9 @@ int mc_verb_start(struct mc_oci *oci, int argc, char **argv)
 {
 	struct mc_state st = MC_STATE_INIT;
 	struct mc_spec spec;
-	const char *id;
-	int i, ret;
+	int ret;
 
-	i = mc_parse_flags(argc, argv, 1, (const struct mc_flag[]){ { 0 } },
-			   NULL, NULL);
-	if (i < 0 || mc_oci_one_id(argc, argv, i, "start", &id) < 0 ||
-	    mc_state_load(oci->root, id, &st, true) < 0)
+	if (mc_oci_load_one(oci, argc, argv, NULL, NULL, NULL, &st) < 0)
 		return -1;
 	mc_spec_init(&spec, NULL);
 	/* poststart hooks come from the bundle's config, as at create. */
@@ -365,13 +361,9 @@ int mc_verb_state(struct mc_oci *oci, int argc, char **argv)
 {
 	struct mc_state st = MC_STATE_INIT;
 	struct mc_buf b = { 0 };
-	const char *id;
-	int i, ret;
+	int ret;
 
-	i = mc_parse_flags(argc, argv, 1, (const struct mc_flag[]){ { 0 } },
-			   NULL, NULL);
-	if (i < 0 || mc_oci_one_id(argc, argv, i, "state", &id) < 0 ||
-	    mc_state_load(oci->root, id, &st, true) < 0)
+	if (mc_oci_load_one(oci, argc, argv, NULL, NULL, NULL, &st) < 0)
 		return -1;
 	ret = mc_state_json(&st, mc_state_status(&st), &b);
 	if (ret == 0)

@@ -24,20 +24,6 @@
 
 static const struct mc_flag none[] = { { 0 } };
 
-/* The one container ID a verb takes, loaded and locked. */
-static int load_one(struct mc_oci *oci, int argc, char **argv,
-		    const struct mc_flag *flags,
-		    int (*apply)(void *, int, const char *), void *ctx,
-		    struct mc_state *st)
-{
-	const char *id;
-	int i = mc_parse_flags(argc, argv, 1, flags, apply, ctx);
-
-	if (i < 0 || mc_oci_one_id(argc, argv, i, argv[0], &id) < 0)
-		return -1;
-	return mc_state_load(oci->root, id, st, true);
-}
-
 static int open_cgroup(const struct mc_state *st, struct mc_cgroup **cg)
 {
 	if (!st->cgroup[0])
@@ -347,7 +333,7 @@ int mc_verb_ps(struct mc_oci *oci, int argc, char **argv)
 	size_t n = 0;
 	int ret;
 
-	if (load_one(oci, argc, argv, format_flags, apply_list, &a, &st) < 0)
+	if (mc_oci_load_one(oci, argc, argv, format_flags, apply_list, &a, &st) < 0)
 		return -1;
 	ret = container_pids(&st, &pids, &n);
 	mc_state_free(&st);
@@ -373,7 +359,7 @@ static int freeze(struct mc_oci *oci, int argc, char **argv, bool frozen)
 	enum mc_status status;
 	int ret;
 
-	if (load_one(oci, argc, argv, none, NULL, NULL, &st) < 0)
+	if (mc_oci_load_one(oci, argc, argv, none, NULL, NULL, &st) < 0)
 		return -1;
 	status = mc_state_status(&st);
 	if (status == MC_STATUS_STOPPED || status == MC_STATUS_CREATED)
@@ -416,7 +402,7 @@ int mc_verb_events(struct mc_oci *oci, int argc, char **argv)
 	bool stats = false;
 	int ret;
 
-	if (load_one(oci, argc, argv, flags, set_flag, &stats, &st) < 0)
+	if (mc_oci_load_one(oci, argc, argv, flags, set_flag, &stats, &st) < 0)
 		return -1;
 	if (!stats)
 		ret = mc_error(0, "events: only --stats is supported");
@@ -548,7 +534,7 @@ int mc_verb_update(struct mc_oci *oci, int argc, char **argv)
 	int ret;
 
 	mc_spec_init(&spec, NULL);
-	ret = load_one(oci, argc, argv, update_flags, apply_update, &a, &st);
+	ret = mc_oci_load_one(oci, argc, argv, update_flags, apply_update, &a, &st);
 	if (ret == 0 && a.resources)
 		ret = read_resources(&spec, a.resources);
 	if (ret == 0 && mc_state_status(&st) == MC_STATUS_STOPPED)

@@ -199,6 +199,20 @@ int mc_oci_one_id(int argc, char **argv, int i, const char *verb,
 	return mc_state_check_id(*id);
 }
 
+int mc_oci_load_one(struct mc_oci *oci, int argc, char **argv,
+		    const struct mc_flag *flags,
+		    int (*apply)(void *, int, const char *), void *ctx,
+		    struct mc_state *st)
+{
+	static const struct mc_flag none[] = { { 0 } };
+	const char *id;
+	int i = mc_parse_flags(argc, argv, 1, flags ? flags : none, apply, ctx);
+
+	if (i < 0 || mc_oci_one_id(argc, argv, i, argv[0], &id) < 0)
+		return -1;
+	return mc_state_load(oci->root, id, st, true);
+}
+
 static int no_flags(void *ctx, int id, const char *value)
 {
 	(void)ctx;
