@@ -370,8 +370,7 @@ static void rmdir_retry(const char *dir)
 			break;
 		cg_nap(&us);
 	}
-	fprintf(stderr, "mcstatic: cgroup %s not removed: %s\n", dir,
-		strerror(errno));
+	mc_warn("cgroup %s not removed: %s", dir, strerror(errno));
 }
 
 /* The leaf, then each parent that is ours, while they are empty. */

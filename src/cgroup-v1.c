@@ -333,8 +333,7 @@ static void v1_kill(struct mc_cgroup *cg)
 	mc_debug("[cgroup] killing what is left in %s", dir);
 	cg_freeze_and_kill(dir, true, h != NULL);
 	if (!cg_wait_empty(dir))
-		fprintf(stderr, "mcstatic: cgroup %s: processes left after SIGKILL\n",
-			dir);
+		mc_warn("cgroup %s: processes left after SIGKILL", dir);
 }
 
 static uint64_t v1_oom_kills(struct mc_cgroup *cg, int status)

@@ -193,8 +193,7 @@ static void v2_kill(struct mc_cgroup *cg)
 	else
 		cg_freeze_and_kill(dir, false, cg_has_file(dir, "cgroup.freeze"));
 	if (!cg_wait_empty(dir))
-		fprintf(stderr, "mcstatic: cgroup %s: processes left after SIGKILL\n",
-			dir);
+		mc_warn("cgroup %s: processes left after SIGKILL", dir);
 }
 
 static uint64_t v2_oom_kills(struct mc_cgroup *cg, int status)

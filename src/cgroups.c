@@ -553,12 +553,10 @@ static void report_oom(struct mc_cgroup *cg, int status)
 		return;
 	mc_format_size(limit, sizeof(limit), cg->res.memory_limit);
 	if (status == 128 + SIGKILL)
-		fprintf(stderr, "mcstatic: container killed: out of memory (limit %s)\n",
-			limit);
+		mc_warn("container killed: out of memory (limit %s)", limit);
 	else
-		fprintf(stderr, "mcstatic: out of memory: %" PRIu64 " process%s "
-			"of the container killed (limit %s)\n", kills,
-			kills == 1 ? "" : "es", limit);
+		mc_warn("out of memory: %" PRIu64 " process%s of the container "
+			"killed (limit %s)", kills, kills == 1 ? "" : "es", limit);
 }
 
 int mc_cgroup_finish(struct mc_cgroup *cg, int status)
@@ -572,7 +570,7 @@ int mc_cgroup_finish(struct mc_cgroup *cg, int status)
 	report_oom(cg, status);
 	if (cg->stats) {
 		cg->drv->stats(cg, line, sizeof(line));
-		fprintf(stderr, "mcstatic: stats:%s\n", line);
+		mc_warn("stats:%s", line);
 	}
 	mc_cgroup_destroy(cg);
 	return status;

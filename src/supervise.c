@@ -197,7 +197,7 @@ bool mc_machine_init(void)
 
 _Noreturn void mc_machine_poweroff(int status)
 {
-	fprintf(stderr, "mcstatic: container exited with status %d\n", status);
+	mc_warn("container exited with status %d", status);
 	sync();
 	reboot(RB_POWER_OFF);
 	/* Only reached without CAP_SYS_BOOT: never return as PID 1. */
