@@ -24,7 +24,6 @@ struct mc_buf;
  */
 
 #define MC_CGROUP_PARENT "mcstatic"
-#define MC_CPU_PERIOD_US 100000	/* --cpus quota is per 100 ms, as docker's */
 
 struct mc_cgroup;
 
@@ -127,8 +126,6 @@ int mc_cgroup_stats_json(struct mc_cgroup *cg, struct mc_buf *b);
 uint64_t mc_cgroup_shares_to_weight(uint64_t shares);
 uint64_t mc_cgroup_weight_to_shares(uint64_t weight);
 
-/* "64 MiB", "1.5 GiB", "4096 bytes": the limit in the OOM line. */
-void mc_format_size(char *buf, size_t size, int64_t bytes);
 
 /*
  * The name a container's cgroup gets when none is given: MC_CGROUP_MARKER,

@@ -231,6 +231,17 @@ bool mc_idmap_contains(const struct mc_idmap *maps, size_t n, unsigned int id);
 bool mc_idmap_contains_host(const struct mc_idmap *maps, size_t n,
 			    unsigned int id);
 
+/* The kernel's limits on a CFS period and quota, in µs; docker's period. */
+#define MC_CPU_QUOTA_MIN 1000
+#define MC_CPU_PERIOD_MAX 1000000
+#define MC_CPU_PERIOD_US 100000
+
+/* linux.resources: consistent and within the kernel's limits. */
+int mc_resources_validate(const struct mc_resources *r);
+
+/* "64 MiB", "1.5 GiB", "4096 bytes": a limit in a message. */
+void mc_format_size(char *buf, size_t size, int64_t bytes);
+
 /* Check the spec before anything is created; resolves the rootfs path. */
 int mc_spec_validate(struct mc_spec *spec);
 

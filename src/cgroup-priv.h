@@ -24,8 +24,8 @@
 /* v1: memory, cpu, cpuacct, pids, freezer, cpuset, devices, unified. */
 #define MAX_HIERARCHIES 8
 /* The kernel's limits on a CFS period and quota, in µs. */
-#define CPU_QUOTA_MIN 1000
-#define CPU_PERIOD_MAX 1000000
+#define CPU_QUOTA_MIN MC_CPU_QUOTA_MIN
+#define CPU_PERIOD_MAX MC_CPU_PERIOD_MAX
 
 struct hierarchy {
 	char ctrls[32];		/* "memory", "cpu,cpuacct", "unified"; "" on v2 */
@@ -94,7 +94,6 @@ enum need cg_need(const struct mc_cgroup *cg, const char *ctrl);
 uint64_t cg_weight_of(const struct mc_resources *r);
 uint64_t cg_shares_of(const struct mc_resources *r);
 /* The checks create and update share, before anything is written. */
-int cg_validate(const struct mc_resources *r);
 
 /* Files (cgroup-fs.c).  DIR/FILE; write errors are recorded. */
 int cg_write(const char *dir, const char *file, const char *value);

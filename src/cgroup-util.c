@@ -103,20 +103,6 @@ uint64_t mc_cgroup_weight_to_shares(uint64_t weight)
 	return lo;
 }
 
-void mc_format_size(char *buf, size_t size, int64_t bytes)
-{
-	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
-	int64_t v = bytes;
-	int u = -1;
-
-	/* The largest unit that says it exactly: 64 MiB, 1536 KiB, 1000 bytes. */
-	while (u + 1 < (int)ARRAY_SIZE(units) && v >= 1024 && v % 1024 == 0) {
-		v /= 1024;
-		u++;
-	}
-	snprintf(buf, size, "%" PRId64 " %s", v, u >= 0 ? units[u] : "bytes");
-}
-
 /* PART (N bytes) after BUF's LEN bytes; WHAT names the input in an error. */
 static int append_part(char *buf, size_t size, size_t *len, const char *part,
 		       size_t n, const char *what)

@@ -115,38 +115,6 @@ uint64_t cg_shares_of(const struct mc_resources *r)
 			     : mc_cgroup_weight_to_shares(r->cpu_weight);
 }
 
-int cg_validate(const struct mc_resources *r)
-{
-	char a[32], b[32];
-
-	if (r->memory_limit < 0 || r->memory_swap < -1 ||
-	    r->memory_reservation < 0)
-		return mc_error(0, "memory limit: negative value");
-	if (r->memory_swap && !r->memory_limit)
-		return mc_error(0, "linux.resources.memory.swap needs linux.resources.memory.limit");
-	if (r->memory_swap > 0 && r->memory_swap < r->memory_limit) {
-		mc_format_size(a, sizeof(a), r->memory_swap);
-		mc_format_size(b, sizeof(b), r->memory_limit);
-		return mc_error(0, "linux.resources.memory.swap %s is below linux.resources.memory.limit %s (it is memory plus swap)",
-				a, b);
-	}
-	if (r->cpu_period &&
-	    (r->cpu_period < CPU_QUOTA_MIN || r->cpu_period > CPU_PERIOD_MAX))
-		return mc_error(0, "CPU period %" PRIu64 " µs: the kernel takes 1000 to 1000000",
-				r->cpu_period);
-	if (r->cpu_quota > 0 && r->cpu_quota < CPU_QUOTA_MIN)
-		return mc_error(0, "linux.resources.cpu.quota: a quota of %" PRId64 " µs per %" PRIu64
-				" µs is below the kernel's minimum of 1000 µs (0.01 CPU or more)",
-				r->cpu_quota, r->cpu_period ? r->cpu_period : MC_CPU_PERIOD_US);
-	if (r->cpu_weight > 10000)
-		return mc_error(0, "CPU weight %" PRIu64 ": expected 1 to 10000",
-				r->cpu_weight);
-	if (r->pids_limit < -1)
-		return mc_error(0, "pids limit %" PRId64 ": expected 1 or more, or -1",
-				r->pids_limit);
-	return 0;
-}
-
 /* ------------------------------------------------------------------ */
 /* Leftovers and joining                                               */
 /* ------------------------------------------------------------------ */
@@ -298,7 +266,7 @@ int mc_cgroup_create(const struct mc_spec *spec, struct mc_cgroup **out)
 	struct mc_cgroup *cg;
 
 	*out = NULL;
-	if (cg_validate(&spec->resources) < 0 || !(cg = cgroup_new()))
+	if (mc_resources_validate(&spec->resources) < 0 || !(cg = cgroup_new()))
 		return -1;
 	cg->res = spec->resources;
 	cg->stats = spec->cgroup_stats || mc_debug_enabled;
@@ -474,7 +442,7 @@ bool mc_cgroup_is_frozen(struct mc_cgroup *cg)
 
 int mc_cgroup_update(struct mc_cgroup *cg, const struct mc_resources *r)
 {
-	if (cg_validate(r) < 0)
+	if (mc_resources_validate(r) < 0)
 		return -1;
 	return cg->drv->update(cg, r);
 }

@@ -69,23 +69,7 @@ int mc_namespaces_prepare(struct mc_spec *spec)
 		return -1;
 	if (!(spec->namespaces & CLONE_NEWUSER))
 		return 0;
-	/* The seed's defaults are the front-end's (cli-defaults.c); a config
-	 * brings its own maps, and a user namespace without them is refused,
-	 * as runc refuses it. */
-	if (!spec->n_uid_maps || !spec->n_gid_maps)
-		return mc_error(0, "linux.uidMappings, linux.gidMappings: a new "
-				"user namespace needs both");
-	if (check_caller_mapped(spec) < 0)
-		return -1;
-	if (!spec->set_user)
-		return 0;
-	if (!mc_idmap_contains(spec->uid_maps, spec->n_uid_maps, spec->uid))
-		return mc_error(0, "process.user.uid %u is not mapped in the user namespace",
-				spec->uid);
-	if (!mc_idmap_contains(spec->gid_maps, spec->n_gid_maps, spec->gid))
-		return mc_error(0, "process.user.gid %u is not mapped in the user namespace",
-				spec->gid);
-	return 0;
+	return check_caller_mapped(spec);
 }
 
 static int write_file(const char *path, const char *text)

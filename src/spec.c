@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* struct mc_spec: defaults, environment, mount options, validation. */
 #include <errno.h>
+#include <stdio.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <sched.h>
 #include <stdlib.h>
@@ -408,12 +410,76 @@ static int validate_rootfs(struct mc_spec *spec)
 /* (uid_t)-1 means "leave unchanged" to setresuid(2): not an identity. */
 static int validate_user(const struct mc_spec *spec)
 {
+	/* The seed's defaults are the front-end's (cli-defaults.c); a config
+	 * brings its own maps, and a user namespace without them is refused,
+	 * as runc refuses it. */
+	if ((spec->namespaces & CLONE_NEWUSER) &&
+	    (!spec->n_uid_maps || !spec->n_gid_maps))
+		return mc_error(0, "linux.uidMappings, linux.gidMappings: a new "
+				"user namespace needs both");
 	if (!spec->set_user)
 		return 0;
 	if (spec->uid == (unsigned int)-1)
 		return mc_error(0, "userid: uid %u is not a valid id", spec->uid);
 	if (spec->gid == (unsigned int)-1)
 		return mc_error(0, "userid: gid %u is not a valid id", spec->gid);
+	/* In a new user namespace the ids must be mapped (a joined one's
+	 * maps are not ours to know). */
+	if (!(spec->namespaces & CLONE_NEWUSER))
+		return 0;
+	if (!mc_idmap_contains(spec->uid_maps, spec->n_uid_maps, spec->uid))
+		return mc_error(0, "process.user.uid %u is not mapped in the user namespace",
+				spec->uid);
+	if (!mc_idmap_contains(spec->gid_maps, spec->n_gid_maps, spec->gid))
+		return mc_error(0, "process.user.gid %u is not mapped in the user namespace",
+				spec->gid);
+	return 0;
+}
+
+void mc_format_size(char *buf, size_t size, int64_t bytes)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
+	int64_t v = bytes;
+	int u = -1;
+
+	/* The largest unit that says it exactly: 64 MiB, 1536 KiB, 1000 bytes. */
+	while (u + 1 < (int)ARRAY_SIZE(units) && v >= 1024 && v % 1024 == 0) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, size, "%" PRId64 " %s", v, u >= 0 ? units[u] : "bytes");
+}
+
+/* The checks both front-ends need, before anything is made (and update). */
+int mc_resources_validate(const struct mc_resources *r)
+{
+	char a[32], b[32];
+
+	if (r->memory_limit < 0 || r->memory_swap < -1 ||
+	    r->memory_reservation < 0)
+		return mc_error(0, "memory limit: negative value");
+	if (r->memory_swap && !r->memory_limit)
+		return mc_error(0, "linux.resources.memory.swap needs linux.resources.memory.limit");
+	if (r->memory_swap > 0 && r->memory_swap < r->memory_limit) {
+		mc_format_size(a, sizeof(a), r->memory_swap);
+		mc_format_size(b, sizeof(b), r->memory_limit);
+		return mc_error(0, "linux.resources.memory.swap %s is below linux.resources.memory.limit %s (it is memory plus swap)",
+				a, b);
+	}
+	if (r->cpu_period &&
+	    (r->cpu_period < MC_CPU_QUOTA_MIN || r->cpu_period > MC_CPU_PERIOD_MAX))
+		return mc_error(0, "CPU period %" PRIu64 " µs: the kernel takes 1000 to 1000000",
+				r->cpu_period);
+	if (r->cpu_quota > 0 && r->cpu_quota < MC_CPU_QUOTA_MIN)
+		return mc_error(0, "linux.resources.cpu.quota: a quota of %" PRId64 " µs per %" PRIu64
+				" µs is below the kernel's minimum of 1000 µs (0.01 CPU or more)",
+				r->cpu_quota, r->cpu_period ? r->cpu_period : MC_CPU_PERIOD_US);
+	if (r->cpu_weight > 10000)
+		return mc_error(0, "CPU weight %" PRIu64 ": expected 1 to 10000",
+				r->cpu_weight);
+	if (r->pids_limit < -1)
+		return mc_error(0, "pids limit %" PRId64 ": expected 1 or more, or -1",
+				r->pids_limit);
 	return 0;
 }
 
@@ -423,6 +489,8 @@ int mc_spec_validate(struct mc_spec *spec)
 		return mc_error(0, "no command given (see --help)");
 	if (!spec->argv[0][0])
 		return mc_error(0, "empty command name");
+	if (mc_resources_validate(&spec->resources) < 0)
+		return -1;
 	for (size_t i = 0; i < spec->n_mounts; i++)
 		if (mc_mount_validate(&spec->mounts[i]) < 0)
 			return mc_error_context("mount %s",
