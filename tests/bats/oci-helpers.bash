@@ -32,8 +32,9 @@ RUNC=/usr/sbin/runc
 # setup_file: runc is the reference; install it when missing (oci-compare.bats
 # needs it whatever RT is).
 oci_setup_file() {
-	if [[ ! -x $RUNC ]]; then
-		"$REPO/tests/deps.sh" runc >&2 || return 1
+	# runc is the reference; python3 edits the bundles' config.json.
+	if [[ ! -x $RUNC ]] || ! command -v python3 >/dev/null; then
+		"$REPO/tests/deps.sh" runc python3 >&2 || return 1
 	fi
 	[[ -x $RUNC ]] || { echo "oci_setup_file: $RUNC missing after tests/deps.sh runc" >&2; return 1; }
 }
