@@ -31,7 +31,7 @@ struct mc_cgroup;
  * True when SPEC asks for a limit (resources.memory_swappiness: -1 is
  * unset), a cgroup name or parent, linux.cgroupsPath, or --stats.
  */
-bool mc_cgroup_wanted(const struct mc_spec *spec);
+bool mc_cgroup_wanted(const struct mc_spec *spec, bool stats);
 
 /*
  * Make the container's cgroup and write the spec's limits into it.  On
@@ -46,7 +46,8 @@ bool mc_cgroup_wanted(const struct mc_spec *spec);
  * later; no sweep of leftovers, no shared parent: destroy removes the parents
  * it had to make, no others.
  */
-int mc_cgroup_create(const struct mc_spec *spec, struct mc_cgroup **out);
+int mc_cgroup_create(const struct mc_spec *spec, bool stats,
+		     struct mc_cgroup **out);
 
 /* A cgroup v2 directory fd for clone3(CLONE_INTO_CGROUP), or -1 (v1). */
 int mc_cgroup_clone_fd(const struct mc_cgroup *cg);

@@ -137,7 +137,6 @@ struct mc_spec {
 	 * hierarchy's root; NULL: "mcstatic" and mcstatic's PID. */
 	const char *cgroup_parent;
 	const char *cgroup_name;
-	bool cgroup_stats;	/* --stats: peak memory and CPU time at exit */
 
 	/* The rest of the OCI config (all 0/NULL = unset). */
 	const char *ns_path[MC_NS_COUNT];	/* NULL: not joined */

@@ -193,7 +193,7 @@ static int enter_all(struct mc_cgroup *cg, pid_t pid)
 /* The interface                                                       */
 /* ------------------------------------------------------------------ */
 
-bool mc_cgroup_wanted(const struct mc_spec *spec)
+bool mc_cgroup_wanted(const struct mc_spec *spec, bool stats)
 {
 	const struct mc_resources *r = &spec->resources;
 
@@ -201,7 +201,7 @@ bool mc_cgroup_wanted(const struct mc_spec *spec)
 	       r->cpu_shares || r->cpu_weight || r->pids_limit ||
 	       r->memory_reservation || r->memory_swappiness >= 0 ||
 	       r->cpuset_cpus || r->cpuset_mems || r->n_dev_rules ||
-	       spec->cgroup_parent || spec->cgroup_name || spec->cgroup_stats ||
+	       spec->cgroup_parent || spec->cgroup_name || stats ||
 	       spec->cgroups_path;
 }
 
@@ -261,7 +261,8 @@ static int container_path(const struct mc_spec *spec, struct mc_cgroup *cg)
 			      spec->cgroup_name, getpid(), start);
 }
 
-int mc_cgroup_create(const struct mc_spec *spec, struct mc_cgroup **out)
+int mc_cgroup_create(const struct mc_spec *spec, bool stats,
+		     struct mc_cgroup **out)
 {
 	struct mc_cgroup *cg;
 
@@ -269,7 +270,7 @@ int mc_cgroup_create(const struct mc_spec *spec, struct mc_cgroup **out)
 	if (mc_resources_validate(&spec->resources) < 0 || !(cg = cgroup_new()))
 		return -1;
 	cg->res = spec->resources;
-	cg->stats = spec->cgroup_stats || mc_debug_enabled;
+	cg->stats = stats || mc_debug_enabled;
 	cg->oci = spec->cgroups_path;
 	cg->default_parent = !spec->cgroup_parent && !spec->cgroups_path;
 	if (container_path(spec, cg) < 0) {

@@ -388,7 +388,7 @@ static int apply_option(struct mc_spec *spec, struct mc_run_opts *opts,
 		spec->cgroup_name = value;
 		return 0;
 	case OPT_STATS:
-		spec->cgroup_stats = true;
+		opts->stats = true;
 		return 0;
 	default:
 		return 0;

@@ -272,7 +272,8 @@ int mc_container_create(struct mc_spec *spec, const struct mc_run_opts *opts,
 	sigprocmask(SIG_BLOCK, &c->set, &c->old);
 	c->sock = sv[0];
 	/* Limits are in force before the command's first instruction. */
-	if ((mc_cgroup_wanted(spec) && mc_cgroup_create(spec, &c->cg) < 0) ||
+	if ((mc_cgroup_wanted(spec, opts->stats) &&
+	     mc_cgroup_create(spec, opts->stats, &c->cg) < 0) ||
 	    join_pid_namespace(spec) < 0 ||
 	    (opts->oci_create && (child.fifo = open_fifo(opts)) < 0)) {
 		close(sv[1]);

@@ -334,8 +334,8 @@ static void test_create_cgroups_path(void **state)
 	spec.resources.pids_limit = 9;
 	spec.resources.dev_rules = rules;
 	spec.resources.n_dev_rules = 3;
-	assert_true(mc_cgroup_wanted(&spec));
-	if (mc_cgroup_create(&spec, &f->cg) < 0)
+	assert_true(mc_cgroup_wanted(&spec, false));
+	if (mc_cgroup_create(&spec, false, &f->cg) < 0)
 		fail_msg("create: %s", mc_error_text());
 	assert_string_equal(mc_cgroup_path_of(f->cg), f->name);
 	/* Every controller there is, as runc's. */
@@ -383,7 +383,7 @@ static void test_create_cgroups_path(void **state)
 	rmdir_in_all(f->parent);
 
 	/* Destroyed by its creator, the parents it made go with it. */
-	if (mc_cgroup_create(&spec, &f->cg) < 0)
+	if (mc_cgroup_create(&spec, false, &f->cg) < 0)
 		fail_msg("create: %s", mc_error_text());
 	mc_cgroup_destroy(f->cg);
 	f->cg = NULL;
@@ -402,7 +402,7 @@ static void test_create_systemd_path(void **state)
 	(void)state;
 	mc_spec_init(&spec, NULL);
 	spec.cgroups_path = "machine.slice:libpod:abc";
-	assert_int_equal(mc_cgroup_create(&spec, &cg), -1);
+	assert_int_equal(mc_cgroup_create(&spec, false, &cg), -1);
 	assert_null(cg);
 	assert_string_equal(mc_error_text(),
 			    "cgroupsPath machine.slice:libpod:abc: systemd cgroups "

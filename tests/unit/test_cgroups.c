@@ -318,6 +318,9 @@ static void test_dev_rules(void **state)
 }
 
 /* Parse ARGS (NULL-terminated, argv[0] implied) into SPEC. */
+/* The run options of the last parse(). */
+static struct mc_run_opts parsed_opts;
+
 static enum mc_cli_action parse(struct mc_spec *spec, ...)
 {
 	static char *argv[32];
@@ -331,9 +334,9 @@ static enum mc_cli_action parse(struct mc_spec *spec, ...)
 	va_end(ap);
 	mc_spec_free(spec);
 	mc_spec_init(spec, NULL);
-	struct mc_run_opts opts = { 0 };
+	parsed_opts = (struct mc_run_opts){ 0 };
 
-	return mc_cli_parse(argc, argv, spec, &opts);
+	return mc_cli_parse(argc, argv, spec, &parsed_opts);
 }
 
 static void test_flags(void **state)
@@ -355,8 +358,8 @@ static void test_flags(void **state)
 	assert_int_equal(spec.resources.pids_limit, 100);
 	assert_string_equal(spec.cgroup_parent, "p");
 	assert_string_equal(spec.cgroup_name, "n");
-	assert_true(spec.cgroup_stats);
-	assert_true(mc_cgroup_wanted(&spec));
+	assert_true(parsed_opts.stats);
+	assert_true(mc_cgroup_wanted(&spec, parsed_opts.stats));
 
 	assert_int_equal(parse(&spec, "--pids-limit", "-1", "--memory-swap",
 			       "-1", "true", NULL),
@@ -365,18 +368,18 @@ static void test_flags(void **state)
 	assert_int_equal(spec.resources.memory_swap, -1);
 
 	assert_int_equal(parse(&spec, "true", NULL), MC_CLI_RUN);
-	assert_false(mc_cgroup_wanted(&spec));
+	assert_false(mc_cgroup_wanted(&spec, parsed_opts.stats));
 	/* config.json's fields want one too. */
 	spec.cgroups_path = "/a/b";
-	assert_true(mc_cgroup_wanted(&spec));
+	assert_true(mc_cgroup_wanted(&spec, parsed_opts.stats));
 	spec.cgroups_path = NULL;
 	spec.resources.memory_swappiness = 0;
-	assert_true(mc_cgroup_wanted(&spec));
+	assert_true(mc_cgroup_wanted(&spec, parsed_opts.stats));
 	spec.resources.memory_swappiness = -1;
 	spec.resources.cpuset_cpus = "0";
-	assert_true(mc_cgroup_wanted(&spec));
+	assert_true(mc_cgroup_wanted(&spec, parsed_opts.stats));
 	spec.resources.cpuset_cpus = NULL;
-	assert_false(mc_cgroup_wanted(&spec));
+	assert_false(mc_cgroup_wanted(&spec, parsed_opts.stats));
 
 	assert_int_equal(parse(&spec, "--memory", "10x", "true", NULL),
 			 MC_CLI_ERROR);
@@ -410,7 +413,7 @@ static void expect_invalid(const struct mc_resources *r, const char *text)
 
 	mc_spec_init(&spec, NULL);
 	spec.resources = *r;
-	assert_int_equal(mc_cgroup_create(&spec, &cg), -1);
+	assert_int_equal(mc_cgroup_create(&spec, false, &cg), -1);
 	assert_null(cg);
 	assert_string_equal(mc_error_text(), text);
 	mc_spec_free(&spec);
