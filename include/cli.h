@@ -2,6 +2,7 @@
 #ifndef MC_CLI_H
 #define MC_CLI_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "opts.h"
@@ -19,6 +20,19 @@ enum mc_cli_action mc_cli_parse(int argc, char **argv, struct mc_spec *spec,
 				 struct mc_run_opts *opts);
 
 void mc_cli_usage(void);
+
+/* The seed's security flags, gathered while parsing. */
+struct mc_cli_security {
+	bool privileged;	/* --privileged: every capability, no filter, no masks */
+};
+
+/*
+ * What a container started from the seed CLI gets unless it asks otherwise
+ * (cli-security.c): the engines' defaults, or none of them with
+ * --privileged.  Called once all flags are parsed.
+ */
+int mc_cli_security_defaults(struct mc_spec *spec,
+			     const struct mc_cli_security *sec);
 
 /* Values of the resource flags, unit-tested. */
 /* "64m", "1g", "512k", "100" (bytes; k/m/g are powers of 1024). */

@@ -22,7 +22,7 @@ enum opt_id { OPT_PID, OPT_ROOTFS, OPT_DEBUG, OPT_ENV, OPT_TMPFS, OPT_WORKDIR,
 	      OPT_CGROUPNS, OPT_USER, OPT_UIDMAP, OPT_GIDMAP, OPT_USERID,
 	      OPT_ALL, OPT_MEMORY, OPT_MEMORY_SWAP, OPT_CPUS, OPT_CPU_WEIGHT,
 	      OPT_PIDS_LIMIT, OPT_CGROUP_PARENT, OPT_CGROUP, OPT_STATS,
-	      OPT_HELP, OPT_VERSION };
+	      OPT_PRIVILEGED, OPT_HELP, OPT_VERSION };
 
 static const struct option_def {
 	const char *name;
@@ -54,6 +54,7 @@ static const struct option_def {
 	{ "--cgroup-parent", OPT_CGROUP_PARENT, true },
 	{ "--cgroup", OPT_CGROUP, true },
 	{ "--stats", OPT_STATS, false },
+	{ "--privileged", OPT_PRIVILEGED, false },
 	{ "--help", OPT_HELP, false },
 	{ "-h", OPT_HELP, false },
 	{ "--version", OPT_VERSION, false },
@@ -334,7 +335,8 @@ static int parse_resource(struct mc_resources *r, enum opt_id id,
 }
 
 static int apply_option(struct mc_spec *spec, struct mc_run_opts *opts,
-			enum opt_id id, char *value)
+			struct mc_cli_security *sec, enum opt_id id,
+			char *value)
 {
 	switch (id) {
 	case OPT_PID:
@@ -390,6 +392,9 @@ static int apply_option(struct mc_spec *spec, struct mc_run_opts *opts,
 	case OPT_STATS:
 		opts->stats = true;
 		return 0;
+	case OPT_PRIVILEGED:
+		sec->privileged = true;
+		return 0;
 	default:
 		return 0;
 	}
@@ -413,6 +418,7 @@ static const char *const seed_words[][2] = {
 enum mc_cli_action mc_cli_parse(int argc, char **argv, struct mc_spec *spec,
 				 struct mc_run_opts *opts)
 {
+	struct mc_cli_security sec = { 0 };
 	int i;
 
 	mc_error_set_words(seed_words, ARRAY_SIZE(seed_words));
@@ -441,7 +447,7 @@ enum mc_cli_action mc_cli_parse(int argc, char **argv, struct mc_spec *spec,
 			}
 			value = argv[++i];
 		}
-		if (apply_option(spec, opts, opt->id, (char *)value) < 0)
+		if (apply_option(spec, opts, &sec, opt->id, (char *)value) < 0)
 			return MC_CLI_ERROR;
 	}
 	spec->argv = argv + i;
@@ -449,6 +455,8 @@ enum mc_cli_action mc_cli_parse(int argc, char **argv, struct mc_spec *spec,
 		mc_error(0, "no command given (see --help)");
 		return MC_CLI_ERROR;
 	}
+	if (mc_cli_security_defaults(spec, &sec) < 0)
+		return MC_CLI_ERROR;
 	return MC_CLI_RUN;
 }
 
