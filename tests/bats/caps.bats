@@ -119,6 +119,13 @@ NoNewPrivs:	0"
 	assert_success
 	assert_output "$(caps_lines $ZERO "$bnd" "$bnd" "$bnd" $ZERO)
 NoNewPrivs:	0"
+	# The flag is what widens the set (without it: the 14), and it wins
+	# over --cap-drop, as in docker.
+	run "$MC" --pid --rootfs "$ROOTFS" sh -c 'grep CapEff /proc/self/status'
+	assert_output "CapEff:	$DEFAULT"
+	run "$MC" --pid --rootfs "$ROOTFS" --privileged --cap-drop all sh -c 'grep CapEff /proc/self/status'
+	assert_success
+	assert_output "CapEff:	$bnd"
 }
 
 @test "an unknown capability: 125 and one line naming it" {
@@ -132,7 +139,7 @@ NoNewPrivs:	0"
 	assert_nothing_left
 }
 
-@test "--no-new-privileges: NoNewPrivs 1, and a setuid program stays the user" {
+@test "--no-new-privileges: NoNewPrivs 1; 0 without it" {
 	run "$MC" --rootfs "$ROOTFS" --no-new-privileges sh -c 'grep NoNewPrivs /proc/self/status'
 	assert_success
 	assert_output "NoNewPrivs:	1"
