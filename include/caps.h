@@ -2,6 +2,8 @@
 #ifndef MC_CAPS_H
 #define MC_CAPS_H
 
+#include <stdint.h>
+
 #include "spec.h"
 
 /*
@@ -25,5 +27,32 @@ int mc_caps_check(const struct mc_spec *spec);
 
 /* Child, after the identity and before exec: no capability, no_new_privs. */
 int mc_caps_drop(void);
+
+/* CAP_CHOWN (0) .. CAP_CHECKPOINT_RESTORE (40): the names mcstatic knows. */
+#define MC_CAP_COUNT 41
+
+/*
+ * "CAP_SYS_ADMIN", "sys_admin", "Cap_Sys_Admin" → 21; -1 for a name not in
+ * the table.  For the front-ends, which name the field in their error.
+ */
+int mc_cap_from_name(const char *name);
+
+/* 21 → "SYS_ADMIN" (without CAP_); "?" outside the table. */
+const char *mc_cap_name(int cap);
+
+/* This process's bounding set: what --privileged gives. */
+uint64_t mc_caps_bounding_now(void);
+
+/*
+ * process.capabilities, in two steps around the identity switch
+ * (mc_namespaces_set_identity).  Before it: drop from the bounding set what
+ * it lacks (needs CAP_SETPCAP) and, for a uid other than 0, keep every set
+ * over the switch.  After it: effective, permitted, inheritable (capset),
+ * then the ambient set.  Capabilities this kernel does not know are
+ * skipped.  Nothing happens without spec->has_caps; a privileged mcstatic
+ * (above) gives the command nothing, whatever the spec says.
+ */
+int mc_caps_prepare(const struct mc_spec *spec);
+int mc_caps_apply(const struct mc_spec *spec);
 
 #endif

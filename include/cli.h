@@ -24,7 +24,16 @@ void mc_cli_usage(void);
 /* The seed's security flags, gathered while parsing. */
 struct mc_cli_security {
 	bool privileged;	/* --privileged: every capability, no filter, no masks */
+	/* --cap-add, --cap-drop: bit n is capability n; "all" apart */
+	uint64_t cap_add, cap_drop;
+	bool cap_add_all, cap_drop_all;
 };
+
+/* --cap-add NAME|all (ADD) or --cap-drop NAME|all (cli-security.c). */
+int mc_cli_parse_cap(struct mc_cli_security *sec, bool add, const char *name);
+
+/* --ulimit NAME=SOFT[:HARD], docker's names (nofile, nproc...). */
+int mc_cli_parse_ulimit(struct mc_spec *spec, const char *arg);
 
 /*
  * What a container started from the seed CLI gets unless it asks otherwise

@@ -40,6 +40,10 @@ struct mc_rlimit {
 	uint64_t soft, hard;
 };
 
+/* "RLIMIT_NOFILE" ↔ RLIMIT_NOFILE; "?" and -1 for what is not one. */
+const char *mc_rlimit_name(int resource);
+int mc_rlimit_from_name(const char *name);
+
 /* process.capabilities: bit n = capability n */
 struct mc_caps {
 	uint64_t bounding, effective, permitted, inheritable, ambient;

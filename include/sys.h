@@ -29,6 +29,7 @@ int sys_pivot_root(const char *new_root, const char *put_old);
 
 /* This process's capability sets (bit N is capability N), as capset(2). */
 int sys_capset(uint64_t effective, uint64_t permitted, uint64_t inheritable);
+int sys_capget(uint64_t *effective, uint64_t *permitted, uint64_t *inheritable);
 
 /*
  * Close every fd >= FIRST, or with CLOEXEC_ONLY mark them close-on-exec

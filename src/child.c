@@ -177,8 +177,8 @@ static int child_setup(const struct mc_child *c)
 		return -1;
 	if (spec->terminal && mc_child_open_terminal(c->sock, spec) < 0)
 		return -1;
-	if (mc_process_set_limits(spec) < 0 ||
-	    mc_namespaces_set_identity(spec) < 0 || mc_caps_drop() < 0)
+	if (mc_process_set_limits(spec) < 0 || mc_caps_prepare(spec) < 0 ||
+	    mc_namespaces_set_identity(spec) < 0 || mc_caps_apply(spec) < 0)
 		return -1;
 	if (spec->set_user)
 		die_with_parent(c);

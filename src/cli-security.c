@@ -5,12 +5,185 @@
  * --seccomp unconfined...).  The front-end decides; the setup modules apply
  * whatever the spec says, as they do for config.json.
  */
+#include <ctype.h>
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "caps.h"
 #include "cli.h"
+#include "error.h"
+#include "util.h"
+
+/* ---- capabilities -------------------------------------------------------- */
+
+#define CAP(n) (1ULL << (n))
+
+/*
+ * Docker's and podman's default set (moby oci/caps/defaults.go): CHOWN,
+ * DAC_OVERRIDE, FOWNER, FSETID, KILL, SETGID, SETUID, SETPCAP,
+ * NET_BIND_SERVICE, NET_RAW, SYS_CHROOT, MKNOD, AUDIT_WRITE, SETFCAP.
+ */
+#define DEFAULT_CAPS                                                         \
+	(CAP(0) | CAP(1) | CAP(3) | CAP(4) | CAP(5) | CAP(6) | CAP(7) |        \
+	 CAP(8) | CAP(10) | CAP(13) | CAP(18) | CAP(27) | CAP(29) | CAP(31))
+
+int mc_cli_parse_cap(struct mc_cli_security *sec, bool add, const char *name)
+{
+	int cap;
+
+	if (!strcasecmp(name, "all")) {
+		if (add)
+			sec->cap_add_all = true;
+		else
+			sec->cap_drop_all = true;
+		return 0;
+	}
+	cap = mc_cap_from_name(name);
+	if (cap < 0)
+		return mc_error(0, "%s: unknown capability %s",
+				add ? "--cap-add" : "--cap-drop", name);
+	if (add)
+		sec->cap_add |= CAP(cap);
+	else
+		sec->cap_drop |= CAP(cap);
+	return 0;
+}
+
+/* Docker's rules (moby oci/caps TweakCapabilities), "all" first. */
+static uint64_t tweak_caps(const struct mc_cli_security *sec, uint64_t host)
+{
+	if (sec->privileged)
+		return host;
+	if (sec->cap_add_all)
+		return host & ~sec->cap_drop;
+	if (sec->cap_drop_all)
+		return sec->cap_add;
+	return (DEFAULT_CAPS & ~sec->cap_drop) | sec->cap_add;
+}
+
+/*
+ * A caller that is not root and makes no user namespace holds no
+ * capability to give away: the command runs as it would without
+ * mcstatic (a privileged mcstatic gives it nothing, caps.c).
+ */
+static bool has_caps_to_limit(const struct mc_spec *spec)
+{
+	return geteuid() == 0 || (spec->namespaces & CLONE_NEWUSER);
+}
+
+/*
+ * The bounding set always; effective and permitted for root only: a
+ * non-root user gains them through setuid or file capabilities, as under
+ * docker.  Inheritable and ambient stay empty, so an exec cannot carry a
+ * capability past the bounding set's rules (CVE-2022-29162).
+ */
+static void default_caps(struct mc_spec *spec,
+			 const struct mc_cli_security *sec)
+{
+	uint64_t set = tweak_caps(sec, mc_caps_bounding_now());
+	bool root = !spec->set_user || spec->uid == 0;
+
+	if (!has_caps_to_limit(spec))
+		return;
+	spec->has_caps = true;
+	spec->caps = (struct mc_caps){ .bounding = set };
+	if (root)
+		spec->caps.effective = spec->caps.permitted = set;
+}
+
+/* ---- --ulimit ------------------------------------------------------------ */
+
+/* docker's names, RLIMIT_ spelled in lower case, and rss. */
+static int ulimit_resource(const char *name, size_t len)
+{
+	char buf[32] = "RLIMIT_";
+	size_t n = strlen(buf);
+
+	if (!len || len >= sizeof(buf) - n)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		if (!islower((unsigned char)name[i]))
+			return -1;
+		buf[n + i] = (char)toupper((unsigned char)name[i]);
+	}
+	buf[n + len] = '\0';
+	return mc_rlimit_from_name(buf);
+}
+
+/* A limit, "unlimited" or -1: through *END, which must be END_CH. */
+static int ulimit_value(const char *s, uint64_t *v, const char **end)
+{
+	if (!strncmp(s, "unlimited", 9) || !strncmp(s, "-1", 2)) {
+		*v = RLIM_INFINITY;
+		*end = s + (s[0] == 'u' ? 9 : 2);
+		return 0;
+	}
+	*end = mc_scan_u64(s, v);
+	return *end ? 0 : -1;
+}
+
+static int ulimit_limits(const char *arg, const char *v, struct mc_rlimit *rl)
+{
+	const char *end;
+
+	if (ulimit_value(v, &rl->soft, &end) < 0 || (*end && *end != ':'))
+		return mc_error(0, "--ulimit %s: expected NAME=SOFT[:HARD]", arg);
+	rl->hard = rl->soft;
+	if (*end == ':' &&
+	    (ulimit_value(end + 1, &rl->hard, &end) < 0 || *end))
+		return mc_error(0, "--ulimit %s: expected NAME=SOFT[:HARD]", arg);
+	if (rl->soft > rl->hard)
+		return mc_error(0, "--ulimit %s: soft limit above the hard limit",
+				arg);
+	return 0;
+}
+
+/* Room for one of each resource, owned by the spec. */
+static struct mc_rlimit *ulimit_slot(struct mc_spec *spec, int resource)
+{
+	for (size_t i = 0; i < spec->n_rlimits; i++)
+		if (spec->rlimits[i].resource == resource)
+			return &spec->rlimits[i];	/* the last one wins */
+	if (!spec->rlimits) {
+		spec->rlimits = calloc(RLIMIT_NLIMITS, sizeof(*spec->rlimits));
+		if (!spec->rlimits || mc_spec_own(spec, spec->rlimits) < 0) {
+			spec->rlimits = NULL;
+			mc_error(ENOMEM, "--ulimit");
+			return NULL;
+		}
+	}
+	return &spec->rlimits[spec->n_rlimits++];
+}
+
+int mc_cli_parse_ulimit(struct mc_spec *spec, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	struct mc_rlimit rl, *slot;
+
+	if (!eq)
+		return mc_error(0, "--ulimit %s: expected NAME=SOFT[:HARD]", arg);
+	rl.resource = ulimit_resource(arg, (size_t)(eq - arg));
+	if (rl.resource < 0)
+		return mc_error(0, "--ulimit %s: unknown limit '%.*s'", arg,
+				(int)(eq - arg), arg);
+	if (ulimit_limits(arg, eq + 1, &rl) < 0)
+		return -1;
+	slot = ulimit_slot(spec, rl.resource);
+	if (!slot)
+		return -1;
+	*slot = rl;
+	return 0;
+}
 
 int mc_cli_security_defaults(struct mc_spec *spec,
 			     const struct mc_cli_security *sec)
 {
-	(void)spec;
-	(void)sec;
+	default_caps(spec, sec);
 	return 0;
 }

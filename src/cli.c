@@ -22,7 +22,8 @@ enum opt_id { OPT_PID, OPT_ROOTFS, OPT_DEBUG, OPT_ENV, OPT_TMPFS, OPT_WORKDIR,
 	      OPT_CGROUPNS, OPT_USER, OPT_UIDMAP, OPT_GIDMAP, OPT_USERID,
 	      OPT_ALL, OPT_MEMORY, OPT_MEMORY_SWAP, OPT_CPUS, OPT_CPU_WEIGHT,
 	      OPT_PIDS_LIMIT, OPT_CGROUP_PARENT, OPT_CGROUP, OPT_STATS,
-	      OPT_PRIVILEGED, OPT_HELP, OPT_VERSION };
+	      OPT_PRIVILEGED, OPT_CAP_ADD, OPT_CAP_DROP, OPT_ULIMIT,
+	      OPT_NO_NEW_PRIVS, OPT_HELP, OPT_VERSION };
 
 static const struct option_def {
 	const char *name;
@@ -55,6 +56,10 @@ static const struct option_def {
 	{ "--cgroup", OPT_CGROUP, true },
 	{ "--stats", OPT_STATS, false },
 	{ "--privileged", OPT_PRIVILEGED, false },
+	{ "--cap-add", OPT_CAP_ADD, true },
+	{ "--cap-drop", OPT_CAP_DROP, true },
+	{ "--ulimit", OPT_ULIMIT, true },
+	{ "--no-new-privileges", OPT_NO_NEW_PRIVS, false },
 	{ "--help", OPT_HELP, false },
 	{ "-h", OPT_HELP, false },
 	{ "--version", OPT_VERSION, false },
@@ -109,6 +114,15 @@ void mc_cli_usage(void)
 	      "  --cgroup-parent P  make the cgroup under P (default: mcstatic)\n"
 	      "  --cgroup NAME      the cgroup's name (default: mcstatic's PID)\n"
 	      "  --stats            print peak memory and CPU time at exit\n"
+	      "  --privileged       every capability of the host's bounding set\n"
+	      "  --cap-add CAP      add a capability to the default set, e.g.\n"
+	      "                     sys_admin or CAP_NET_ADMIN; `all` for every one\n"
+	      "                     (repeatable)\n"
+	      "  --cap-drop CAP     drop a capability from it; `all` for every one,\n"
+	      "                     then only the --cap-add ones remain (repeatable)\n"
+	      "  --no-new-privileges  no exec can gain privilege (setuid, file caps)\n"
+	      "  --ulimit NAME=SOFT[:HARD]  a resource limit, e.g. nofile=1024:4096\n"
+	      "                     (docker's names; -1 or unlimited; repeatable)\n"
 	      "  --debug            print each setup step on stderr\n"
 	      "  --help             show this help\n"
 	      "  --version          show the version\n\n"
@@ -395,6 +409,14 @@ static int apply_option(struct mc_spec *spec, struct mc_run_opts *opts,
 	case OPT_PRIVILEGED:
 		sec->privileged = true;
 		return 0;
+	case OPT_CAP_ADD:
+	case OPT_CAP_DROP:
+		return mc_cli_parse_cap(sec, id == OPT_CAP_ADD, value);
+	case OPT_ULIMIT:
+		return mc_cli_parse_ulimit(spec, value);
+	case OPT_NO_NEW_PRIVS:
+		spec->no_new_privileges = true;
+		return 0;
 	default:
 		return 0;
 	}
@@ -413,6 +435,8 @@ static const char *const seed_words[][2] = {
 	{ "process.user.uid", "--userid: uid" },
 	{ "process.user.gid", "--userid: gid" },
 	{ "given as the cgroup's parent", "given as --cgroup-parent" },
+	{ "process.rlimits", "--ulimit" },
+	{ "process.capabilities", "capabilities" },
 };
 
 enum mc_cli_action mc_cli_parse(int argc, char **argv, struct mc_spec *spec,

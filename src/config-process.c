@@ -4,41 +4,12 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "caps.h"
 #include "config-internal.h"
 #include "error.h"
 #include "json.h"
 #include "spec.h"
 #include "util.h"
-
-/* Capability n is bit n (linux/capability.h). */
-static const char *const cap_names[] = {
-	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER",
-	"CAP_FSETID", "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP",
-	"CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST",
-	"CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER",
-	"CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE",
-	"CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE",
-	"CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD",
-	"CAP_LEASE", "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP",
-	"CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM",
-	"CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF",
-	"CAP_CHECKPOINT_RESTORE",
-};
-
-static const struct {
-	const char *name;
-	int resource;
-} rlimit_names[] = {
-	{ "RLIMIT_CPU", RLIMIT_CPU },	{ "RLIMIT_FSIZE", RLIMIT_FSIZE },
-	{ "RLIMIT_DATA", RLIMIT_DATA },	{ "RLIMIT_STACK", RLIMIT_STACK },
-	{ "RLIMIT_CORE", RLIMIT_CORE },	{ "RLIMIT_RSS", RLIMIT_RSS },
-	{ "RLIMIT_NPROC", RLIMIT_NPROC },	{ "RLIMIT_NOFILE", RLIMIT_NOFILE },
-	{ "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK },	{ "RLIMIT_AS", RLIMIT_AS },
-	{ "RLIMIT_LOCKS", RLIMIT_LOCKS },
-	{ "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING },
-	{ "RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE },	{ "RLIMIT_NICE", RLIMIT_NICE },
-	{ "RLIMIT_RTPRIO", RLIMIT_RTPRIO },	{ "RLIMIT_RTTIME", RLIMIT_RTTIME },
-};
 
 static int parse_args(struct cfg *c, int p, const char *path)
 {
@@ -161,29 +132,17 @@ static int parse_terminal(struct cfg *c, int p, const char *path)
 	return 0;
 }
 
-static const char *rlimit_name(int resource)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(rlimit_names); i++)
-		if (rlimit_names[i].resource == resource)
-			return rlimit_names[i].name;
-	return "?";
-}
-
 static int parse_rlimit(struct cfg *c, int v, const char *path,
 			struct mc_rlimit *rl)
 {
 	char *type;
-	size_t i;
 
 	if (cfg_expect(c, v, MC_JSON_OBJECT, path) < 0 ||
 	    cfg_req_str(c, v, path, "type", &type) < 0)
 		return -1;
-	for (i = 0; i < ARRAY_SIZE(rlimit_names); i++)
-		if (!strcmp(type, rlimit_names[i].name))
-			break;
-	if (i == ARRAY_SIZE(rlimit_names))
+	rl->resource = mc_rlimit_from_name(type);
+	if (rl->resource < 0)
 		return mc_error(0, "%s.type: unknown rlimit '%s'", path, type);
-	rl->resource = rlimit_names[i].resource;
 	if (cfg_req_u64(c, v, path, "soft", &rl->soft) < 0 ||
 	    cfg_req_u64(c, v, path, "hard", &rl->hard) < 0)
 		return -1;
@@ -214,7 +173,7 @@ static int parse_rlimits(struct cfg *c, int p, const char *path)
 		for (size_t o = 0; o < k; o++)
 			if (rl[o].resource == rl[k].resource)
 				return mc_error(0, "%s.type: %s given twice", name,
-						rlimit_name(rl[k].resource));
+						mc_rlimit_name(rl[k].resource));
 		k++;
 	}
 	c->spec->rlimits = rl;
@@ -228,25 +187,23 @@ static int cap_set(struct cfg *c, int caps, const char *path, const char *key,
 	char what[FIELD_MAX];
 	int v = cfg_member(c, caps, key);
 	char **names;
-	size_t n, cap;
+	size_t n;
+	int cap;
 
 	if (v < 0)
 		return 0;
 	if (cfg_str_array(c, v, cfg_field(what, path, key), &names, &n) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		for (cap = 0; cap < ARRAY_SIZE(cap_names); cap++)
-			if (!strcmp(names[i], cap_names[cap]))
-				break;
 		/*
-		 * runc 1.1 ignores (with a warning) names it does not know or
-		 * the kernel lacks, so configs written for newer kernels run.
+		 * runc 1.1 warns and goes on; a typo would then run the
+		 * container with less (or, in a drop list, more) than meant.
+		 * Names the kernel lacks are skipped when applied (caps.c).
 		 */
-		if (cap == ARRAY_SIZE(cap_names)) {
-			mc_debug("%s: ignoring unknown capability %s", what,
-				 names[i]);
-			continue;
-		}
+		cap = mc_cap_from_name(names[i]);
+		if (cap < 0)
+			return mc_error(0, "%s: unknown capability %s", what,
+					names[i]);
 		*bits |= 1ULL << cap;
 	}
 	return 0;

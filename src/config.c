@@ -339,7 +339,12 @@ static int parse_process(struct cfg *c, int top)
 {
 	int p = cfg_member(c, top, "process");
 
-	return p < 0 ? cfg_missing("process") : cfg_parse_process(c, p, "process");
+	if (p < 0)
+		return cfg_missing("process");
+	/* No process.capabilities: none at all, as runc (exec --process
+	 * without them falls back to these). */
+	c->spec->has_caps = true;
+	return cfg_parse_process(c, p, "process");
 }
 
 static int parse_root(struct cfg *c, int top)

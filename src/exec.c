@@ -24,6 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "cgroups.h"
 #include "child.h"
 #include "container.h"
@@ -165,8 +166,8 @@ static _Noreturn void run_process(struct joiner *j)
 	if (mc_child_enter_workdir(spec->cwd ? spec->cwd : "/") < 0 ||
 	    mc_process_default_home((struct mc_spec *)spec) < 0 ||
 	    (spec->terminal && mc_child_open_terminal(j->sock, spec) < 0) ||
-	    mc_process_set_limits(spec) < 0 ||
-	    mc_namespaces_set_identity(spec) < 0 ||
+	    mc_process_set_limits(spec) < 0 || mc_caps_prepare(spec) < 0 ||
+	    mc_namespaces_set_identity(spec) < 0 || mc_caps_apply(spec) < 0 ||
 	    mc_process_set_no_new_privs(spec) < 0)
 		mc_sync_fail(j->sock, MC_EXIT_FAILURE);
 	mc_supervise_reset_signals();

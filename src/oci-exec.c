@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "caps.h"
 #include "config.h"
 #include "container.h"
 #include "error.h"
@@ -20,8 +21,8 @@
 #include "util.h"
 
 enum { E_CONSOLE_SOCKET, E_CWD, E_ENV, E_TTY, E_USER, E_GIDS, E_PROCESS,
-       E_DETACH, E_PID_FILE, E_PRESERVE_FDS, E_NO_NEW_PRIVS, E_IGNORED,
-       E_IGNORED_ARG };
+       E_DETACH, E_PID_FILE, E_PRESERVE_FDS, E_NO_NEW_PRIVS, E_CAP,
+       E_IGNORED, E_IGNORED_ARG };
 
 static const struct mc_flag exec_flags[] = {
 	{ "--console-socket", 0, E_CONSOLE_SOCKET, true },
@@ -35,6 +36,7 @@ static const struct mc_flag exec_flags[] = {
 	{ "--pid-file", 0, E_PID_FILE, true },
 	{ "--preserve-fds", 0, E_PRESERVE_FDS, true },
 	{ "--no-new-privs", 0, E_NO_NEW_PRIVS, false },
+	{ "--cap", 'c', E_CAP, true },
 	{ "--ignore-paused", 0, E_IGNORED, false },
 	{ "--cgroup", 0, E_IGNORED_ARG, true },
 	{ 0 }
@@ -51,7 +53,18 @@ struct exec_args {
 	size_t n_env;
 	char *gids[64];
 	size_t n_gids;
+	uint64_t caps;		/* --cap: bit n is capability n */
 };
+
+static int parse_cap(struct exec_args *a, const char *name)
+{
+	int cap = mc_cap_from_name(name);
+
+	if (cap < 0)
+		return mc_error(0, "--cap: unknown capability %s", name);
+	a->caps |= 1ULL << cap;
+	return 0;
+}
 
 static int apply_exec(void *ctx, int id, const char *v)
 {
@@ -97,6 +110,8 @@ static int apply_exec(void *ctx, int id, const char *v)
 	case E_NO_NEW_PRIVS:
 		a->no_new_privs = true;
 		return 0;
+	case E_CAP:
+		return parse_cap(a, v);
 	default:
 		return 0;
 	}
@@ -165,7 +180,29 @@ static int process_from_flags(struct mc_spec *spec, const struct mc_state *st,
 		spec->cwd = a->cwd;
 	if (a->user && apply_user(spec, a->user) < 0)
 		return -1;
+	/* runc's --cap: into every set but the inheritable one, which
+	 * would let an exec keep it past the bounding set. */
+	spec->caps.bounding |= a->caps;
+	spec->caps.effective |= a->caps;
+	spec->caps.permitted |= a->caps;
+	spec->caps.ambient |= a->caps;
 	return apply_gids(spec, a);
+}
+
+/* A process.json without capabilities gets the container's (as runc). */
+static int container_caps(struct mc_spec *spec, const struct mc_state *st)
+{
+	struct mc_spec c;
+	int ret;
+
+	if (spec->has_caps)
+		return 0;
+	mc_spec_init(&c, NULL);
+	ret = mc_config_load(&c, st->bundle);
+	spec->has_caps = true;
+	spec->caps = c.caps;
+	mc_spec_free(&c);
+	return ret;
 }
 
 static int exec_process(struct mc_oci *oci, struct exec_args *a,
@@ -186,9 +223,11 @@ static int exec_process(struct mc_oci *oci, struct exec_args *a,
 		mc_state_free(&st);
 		return mc_error(0, "cannot exec in a paused container");
 	}
-	if (a->process)
+	if (a->process) {
 		ret = mc_config_load_process(spec, a->process);
-	else
+		if (ret == 0)
+			ret = container_caps(spec, &st);
+	} else
 		ret = process_from_flags(spec, &st, a, args);
 	if (ret == 0) {
 		/* The terminal is the caller's choice, not the config's. */

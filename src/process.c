@@ -149,17 +149,30 @@ static int set_oom_score_adj(int v)
 	return 0;
 }
 
+static const char *limit_text(uint64_t v, char *buf)
+{
+	if (v == RLIM_INFINITY)
+		return "unlimited";
+	sprintf(buf, "%llu", (unsigned long long)v);
+	return buf;
+}
+
 int mc_process_set_limits(const struct mc_spec *spec)
 {
+	char soft[24], hard[24];
+
 	for (size_t i = 0; i < spec->n_rlimits; i++) {
 		const struct mc_rlimit *r = &spec->rlimits[i];
 		struct rlimit rl = { .rlim_cur = r->soft, .rlim_max = r->hard };
 
 		/* Raising a hard limit needs CAP_SYS_RESOURCE (EPERM). */
 		if (setrlimit(r->resource, &rl) < 0)
-			return mc_error(errno, "process.rlimits: setrlimit %d to %llu:%llu",
-					r->resource, (unsigned long long)r->soft,
-					(unsigned long long)r->hard);
+			return mc_error(errno, "process.rlimits: %s %s:%s%s",
+					mc_rlimit_name(r->resource),
+					limit_text(r->soft, soft),
+					limit_text(r->hard, hard),
+					errno == EPERM ? " (a hard limit above "
+					"the current one needs CAP_SYS_RESOURCE)" : "");
 	}
 	if (spec->has_oom_score_adj && set_oom_score_adj(spec->oom_score_adj) < 0)
 		return -1;

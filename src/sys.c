@@ -122,6 +122,24 @@ int sys_capset(uint64_t effective, uint64_t permitted, uint64_t inheritable)
 	return syscall(SYS_capset, &hdr, data);
 }
 
+int sys_capget(uint64_t *effective, uint64_t *permitted, uint64_t *inheritable)
+{
+	struct {
+		uint32_t version;
+		int pid;
+	} hdr = { MC_CAP_VERSION_3, 0 };
+	struct {
+		uint32_t effective, permitted, inheritable;
+	} data[2];
+
+	if (syscall(SYS_capget, &hdr, data) < 0)
+		return -1;
+	*effective = data[0].effective | (uint64_t)data[1].effective << 32;
+	*permitted = data[0].permitted | (uint64_t)data[1].permitted << 32;
+	*inheritable = data[0].inheritable | (uint64_t)data[1].inheritable << 32;
+	return 0;
+}
+
 int sys_close_from(unsigned int first, bool cloexec_only)
 {
 	if (syscall(SYS_close_range, first, ~0U,

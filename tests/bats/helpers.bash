@@ -379,3 +379,42 @@ wait_pid_status() {
 	STATUS=0
 	wait "$pid" || STATUS=$?
 }
+
+# ---------------------------------------------------------------------------
+# rootless: an unprivileged user with subordinate ids (userns.bats, caps.bats)
+# ---------------------------------------------------------------------------
+
+# rootless_user_setup (setup_file): user $U, its subuid/subgid range, and its
+# own copies of the binary and the rootfs in $UDIR; rootless_user_teardown
+# (teardown_file) removes them.  as_user CMD... runs CMD as $U.
+U=mcbats-user
+
+rootless_user_setup() {
+	command -v newuidmap >/dev/null || "$BATS_TEST_DIRNAME/../deps.sh" uidmap
+	command -v setcap >/dev/null || "$BATS_TEST_DIRNAME/../deps.sh" libcap2-bin
+	if ! id "$U" >/dev/null 2>&1; then
+		useradd --create-home --shell /bin/sh "$U"
+	fi
+	# A subordinate range of its own, for newuidmap/newgidmap.
+	grep -q "^$U:" /etc/subuid || usermod --add-subuids 300000-365535 "$U"
+	grep -q "^$U:" /etc/subgid || usermod --add-subgids 300000-365535 "$U"
+	# The user's own copy of the binary and of the rootfs, where it can reach.
+	UDIR=$(mktemp -d /tmp/mcstatic-userns.XXXXXX)
+	chmod 755 "$UDIR"
+	cp "$BATS_TEST_DIRNAME/../../mcstatic" "$UDIR/mcstatic"
+	cp -a "$BATS_TEST_DIRNAME/../../rootfs" "$UDIR/rootfs"
+	chown -R "$U:" "$UDIR/rootfs"
+	export UDIR
+}
+
+rootless_user_teardown() {
+	[[ -n ${UDIR:-} ]] && rm -rf "$UDIR"
+	userdel --remove "$U" 2>/dev/null || true
+	sed -i "/^$U:/d" /etc/subuid /etc/subgid
+}
+
+# Run as the unprivileged user; MC_BATS_TAG must survive to find leftovers.
+as_user() {
+	runuser -u "$U" -- env MC_BATS_TAG="$MC_BATS_TAG" "$@"
+}
+
