@@ -26,9 +26,6 @@
 /* As the kernel's MAXSYMLINKS. */
 #define MAX_LINKS 40
 
-/* -1: not asked yet; MC_RESOLVE_WALK=1 forces the walk (tests). */
-static int walk_only = -1;
-
 static bool same_inode(int a, int b)
 {
 	struct stat sa, sb;
@@ -144,14 +141,12 @@ fail:
 int mc_resolve_open(int root, const char *path, int flags)
 {
 	const int resolve = SYS_RESOLVE_IN_ROOT | SYS_RESOLVE_NO_MAGICLINKS;
+	/* MC_RESOLVE_WALK=1: the walk, where openat2 exists too (tests). */
+	const char *e = getenv("MC_RESOLVE_WALK");
+	bool walk_only = e && !strcmp(e, "1");
 	struct stat st;
 	int fd = -1;
 
-	if (walk_only < 0) {
-		const char *e = getenv("MC_RESOLVE_WALK");
-
-		walk_only = e && !strcmp(e, "1");
-	}
 	path += strspn(path, "/");
 	if (!walk_only)
 		fd = sys_openat2(root, *path ? path : ".",
