@@ -26,8 +26,9 @@ int mc_resolve_open(int root, const char *path, int flags);
 
 /*
  * mkdir -p of PATH inside ROOT; *MADE is the length of PATH's first
- * component that had to be made (0: none), also on failure.  A name that
- * exists but leads nowhere (a dangling symlink) is an error, not followed.
+ * component that had to be made (0: none), also on failure.  A symlink to
+ * something missing gets its target made, inside ROOT (as runc); what was
+ * made that way is not counted in *MADE.
  */
 int mc_resolve_mkdir_all(int root, const char *path, mode_t mode,
 			 size_t *made);

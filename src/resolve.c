@@ -180,26 +180,57 @@ static int open_parent(int root, char *path, const char **base)
 	return fd;
 }
 
+static int mkdir_all_depth(int root, const char *path, mode_t mode,
+			   size_t *made, int links);
+
+/*
+ * The last name of PATH is there but leads nowhere: a symlink to something
+ * missing.  Its target is made, inside the root, as runc does (the link
+ * may be anywhere in the image; what it names is resolved from ROOT).
+ */
+static int make_link_target(int root, int parent, char *path,
+			    const char *base, mode_t mode, int links)
+{
+	char link[PATH_MAX], target[PATH_MAX];
+	ssize_t n = readlinkat(parent, base, link, sizeof(link) - 1);
+	size_t made;
+
+	if (n < 0)
+		return mc_error(errno, "mkdir /%s", path);
+	link[n] = '\0';
+	if (links >= MAX_LINKS)
+		return mc_error(ELOOP, "mkdir /%s", path);
+	if (link[0] == '/' || base == path)
+		n = snprintf(target, sizeof(target), "%s", link);
+	else
+		n = snprintf(target, sizeof(target), "%.*s/%s",
+			     (int)(base - path - 1), path, link);
+	if (n < 0 || (size_t)n >= sizeof(target))
+		return mc_error(ENAMETOOLONG, "mkdir /%s", path);
+	return mkdir_all_depth(root, target, mode, &made, links + 1);
+}
+
 /* The last name of PATH, which does not resolve, made as a directory. */
-static int make_dir(int root, char *path, mode_t mode)
+static int make_dir(int root, char *path, mode_t mode, int links, bool *made)
 {
 	const char *base;
 	int parent = open_parent(root, path, &base), ret;
 
+	*made = false;
 	if (parent < 0)
 		return mc_error(errno, "mkdir /%s", path);
 	ret = mkdirat(parent, base, mode);
-	close(parent);
-	/* It is there but leads nowhere: a dangling symlink, not ours to
-	 * follow (its target may be anywhere). */
+	*made = ret == 0;
 	if (ret < 0 && errno == EEXIST)
-		return mc_error(0, "mkdir /%s: a symlink to nothing is in the way",
-				path);
-	return ret < 0 ? mc_error(errno, "mkdir /%s", path) : 0;
+		ret = make_link_target(root, parent, path, base, mode, links);
+	else if (ret < 0)
+		ret = mc_error(errno, "mkdir /%s", path);
+	close(parent);
+	return ret;
 }
 
-int mc_resolve_mkdir_all(int root, const char *path, mode_t mode,
-			 size_t *made)
+static int mkdir_all_depth(int root, const char *path, mode_t mode,
+			   size_t *made, int links)
 {
 	char buf[PATH_MAX];
 	size_t len = strlen(path);
@@ -211,6 +242,7 @@ int mc_resolve_mkdir_all(int root, const char *path, mode_t mode,
 	memcpy(buf, path, len + 1);
 	for (p = buf + strspn(buf, "/"); *p; p += strspn(p, "/")) {
 		char *end = p + strcspn(p, "/"), save = *end;
+		bool new_dir;
 		int fd;
 
 		*end = '\0';
@@ -219,14 +251,20 @@ int mc_resolve_mkdir_all(int root, const char *path, mode_t mode,
 			close(fd);
 		else if (errno != ENOENT)
 			return mc_error(errno, "mkdir /%s", buf + strspn(buf, "/"));
-		else if (make_dir(root, buf, mode) < 0)
+		else if (make_dir(root, buf, mode, links, &new_dir) < 0)
 			return -1;
-		else if (!*made)
+		else if (new_dir && !*made)
 			*made = (size_t)(end - buf);
 		*end = save;
 		p = end;
 	}
 	return 0;
+}
+
+int mc_resolve_mkdir_all(int root, const char *path, mode_t mode,
+			 size_t *made)
+{
+	return mkdir_all_depth(root, path, mode, made, 0);
 }
 
 int mc_resolve_make_file(int root, const char *path, size_t *made)
