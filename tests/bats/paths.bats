@@ -200,3 +200,26 @@ sh: can't create /sys/kernel/uevent_seqnum: Read-only file system"
 	assert_equal "$stderr" "mcstatic: rootfs $B/rootfs: mount target /proc: proc must be mounted on a directory, not a symlink"
 	assert_no_leftovers p1
 }
+
+# CVE-2024-21626 class on the OCI path: process.cwd is resolved after
+# pivot_root, in the container.  Through /proc/self/fd/9 (a host directory
+# the caller left open: closed before anything else) or /proc/self/fd/0
+# (stdin, a host directory: kept, so the cwd is checked) it must fail
+# cleanly, and nothing of the host directory is read.
+@test "oci: process.cwd through /proc/self/fd/N of a host directory: 1, one line, nothing read" {
+	local n
+	echo secret >"$HOSTDIR/secret"
+	ln -s /proc/self/fd/9 "$B/rootfs/app9"
+	ln -s /proc/self/fd/0 "$B/rootfs/app0"
+	bundle_args sh -c 'cat secret ../secret 2>/dev/null; true'
+	for n in 9 0; do
+		bundle_set 'c["process"]["cwd"]="/app'$n'"'
+		run --separate-stderr timeout 20 "$MC" --root "$STATE" run --bundle "$B" p1 \
+			9<"$HOSTDIR" <"$HOSTDIR"
+		assert_equal "$status" 1
+		assert_output ""
+		[[ $n == 9 ]] && assert_stderr_line "mcstatic: workdir /app9: No such file or directory"
+		[[ $n == 0 ]] && assert_stderr_line "mcstatic: workdir /app0: outside the container's root"
+	done
+	assert_no_leftovers p1
+}
