@@ -413,6 +413,8 @@ static const char *const seed_words[][2] = {
 	{ "process.user.uid", "--userid: uid" },
 	{ "process.user.gid", "--userid: gid" },
 	{ "given as the cgroup's parent", "given as --cgroup-parent" },
+	{ "linux.maskedPaths", "masked path" },
+	{ "linux.readonlyPaths", "read-only path" },
 };
 
 enum mc_cli_action mc_cli_parse(int argc, char **argv, struct mc_spec *spec,
