@@ -158,6 +158,9 @@ struct mc_spec {
 	bool has_caps;
 	struct mc_caps caps;
 	bool root_readonly;
+	/* The seed's own layout: sysfs mounted read-only (config.json says
+	 * it in its mounts list instead). */
+	bool sys_readonly;
 	/* config.json: mounts is the whole list (/proc, /dev... included) */
 	bool oci_mounts;
 	const char *domainname;

@@ -37,6 +37,14 @@ int sys_capget(uint64_t *effective, uint64_t *permitted, uint64_t *inheritable);
  */
 int sys_close_from(unsigned int first, bool cloexec_only);
 
+/*
+ * openat2(2) with RESOLVE flags (linux/openat2.h: RESOLVE_NO_MAGICLINKS 0x02,
+ * RESOLVE_IN_ROOT 0x10); no mode, so never with O_CREAT.  ENOSYS before 5.6.
+ */
+#define SYS_RESOLVE_NO_MAGICLINKS 0x02
+#define SYS_RESOLVE_IN_ROOT 0x10
+int sys_openat2(int dirfd, const char *path, int flags, uint64_t resolve);
+
 /* A close-on-exec fd that polls readable once PID exits (Linux 5.3). */
 int sys_pidfd_open(pid_t pid);
 

@@ -437,6 +437,8 @@ static const char *const seed_words[][2] = {
 	{ "given as the cgroup's parent", "given as --cgroup-parent" },
 	{ "process.rlimits", "--ulimit" },
 	{ "process.capabilities", "capabilities" },
+	{ "linux.maskedPaths", "masked path" },
+	{ "linux.readonlyPaths", "read-only path" },
 };
 
 enum mc_cli_action mc_cli_parse(int argc, char **argv, struct mc_spec *spec,

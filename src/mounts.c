@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "resolve.h"
 #include "rootfs-priv.h"
 #include "sys.h"
 #include "util.h"
@@ -38,47 +39,18 @@ static const char *relative(const char *target)
 }
 
 /*
- * A symlink in the image must not carry a mount out of the rootfs (CVE-
- * 2021-30465 class): the made target must resolve below it.
+ * A bind mount of a file needs a file to land on.  Everything is made
+ * inside the rootfs (resolve.h): a symlink in the image cannot carry a
+ * directory or a mount out of it (CVE-2021-30465 class).
  */
-static int check_inside(const struct mc_spec *spec, const char *path)
-{
-	char real[PATH_MAX];
-	size_t n = strlen(spec->rootfs_abs);
-
-	if (!realpath(path, real))
-		return mc_error(errno, "mount target /%s", path);
-	if (strncmp(real, spec->rootfs_abs, n) || (real[n] && real[n] != '/'))
-		return mc_error(0, "mount target /%s: resolves to %s, outside the rootfs",
-				path, real);
-	return 0;
-}
-
-/* A bind mount of a file needs a file to land on. */
-static int make_target(const struct mc_spec *spec, const char *path,
-		       bool file)
+static int make_target(const char *path, bool file)
 {
 	struct step *s = step_push(path);
 	size_t made = 0, *mp = s ? &s->made : &made;
-	char parent[PATH_MAX];
-	char *slash;
-	int fd;
 
-	if (!file)
-		return mkdir_all(path, mp) < 0 ? -1 : check_inside(spec, path);
-	snprintf(parent, sizeof(parent), "%s", path);
-	slash = strrchr(parent, '/');
-	if (slash) {
-		*slash = '\0';
-		if (mkdir_all(parent, mp) < 0 || check_inside(spec, parent) < 0)
-			return -1;
-	}
-	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0 && errno != EISDIR)
-		return mc_error(errno, "mount target /%s", path);
-	if (fd >= 0)
-		close(fd);
-	return check_inside(spec, path);
+	if (file)
+		return mc_resolve_make_file(rootfs_fd(), path, mp);
+	return mkdir_all(path, mp);
 }
 
 static bool is_bind(const struct mc_mount *m)
@@ -92,30 +64,23 @@ static int bind_remount(const char *target, unsigned long flags)
 	const unsigned long remount = MS_RDONLY | MS_NOSUID | MS_NODEV |
 				      MS_NOEXEC | MS_NOATIME | MS_RELATIME |
 				      MS_STRICTATIME;
-	struct statvfs sv;
 
 	if (!(flags & remount))
 		return 0;
 	/* Flags the kernel locked on the source must be kept (user ns);
 	 * otherwise the remount says all there is, as runc's. */
-	if (in_userns && statvfs(target, &sv) == 0)
-		flags |= (sv.f_flag & ST_NOSUID ? MS_NOSUID : 0) |
-			 (sv.f_flag & ST_NODEV ? MS_NODEV : 0) |
-			 (sv.f_flag & ST_NOEXEC ? MS_NOEXEC : 0);
-	return mount_at(NULL, target, NULL,
-			MS_REMOUNT | MS_BIND | (flags & remount), NULL);
+	return remount_in_root(target, flags & remount, in_userns);
 }
 
-static int mount_bind(const struct mc_spec *spec, const struct mc_mount *m,
-		      const char *target)
+static int mount_bind(const struct mc_mount *m, const char *target)
 {
 	struct stat st;
 
 	if (stat(m->source, &st) < 0)
 		return mc_error(errno, "mount source %s", m->source);
-	if (make_target(spec, target, !S_ISDIR(st.st_mode)) < 0 ||
-	    mount_at(m->source, target, NULL, MS_BIND | (m->flags & MS_REC),
-		     NULL) < 0)
+	if (make_target(target, !S_ISDIR(st.st_mode)) < 0 ||
+	    mount_in_root(m->source, target, NULL, MS_BIND | (m->flags & MS_REC),
+			  NULL) < 0)
 		return -1;
 	return bind_remount(target, m->flags);
 }
@@ -125,6 +90,7 @@ static int bind_own_cgroup(const char *target, const char *line,
 			   unsigned long flags)
 {
 	char ctrls[128], path[PATH_MAX], src[PATH_MAX + 160], dst[PATH_MAX + 160];
+	size_t made;
 	const char *dir;
 
 	/* "ID:CONTROLLERS:PATH"; "0::/path" is the unified hierarchy. */
@@ -141,9 +107,8 @@ static int bind_own_cgroup(const char *target, const char *line,
 	if (access(src, F_OK) < 0)
 		return 0;
 	snprintf(dst, sizeof(dst), "%s/%s", target, dir);
-	if (mkdir(dst, 0555) < 0 && errno != EEXIST)
-		return mc_error(errno, "mkdir /%s", dst);
-	if (mount_at(src, dst, NULL, MS_BIND | MS_REC, NULL) < 0)
+	if (mc_resolve_mkdir_all(rootfs_fd(), dst, 0555, &made) < 0 ||
+	    mount_in_root(src, dst, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return -1;
 	return bind_remount(dst, flags | MS_NOSUID | MS_NODEV | MS_NOEXEC);
 }
@@ -152,20 +117,19 @@ static int bind_own_cgroup(const char *target, const char *line,
  * A "cgroup" mount: cgroup2 on a v2 host; on v1 (and hybrid) hosts a tmpfs
  * with the container's own cgroup of each hierarchy bound in, as runc does.
  */
-static int mount_cgroup(const struct mc_spec *spec, const struct mc_mount *m,
-			const char *target)
+static int mount_cgroup(const struct mc_mount *m, const char *target)
 {
 	struct statfs sfs;
 	char line[512];
 	FILE *f;
 	int ret = 0;
 
-	if (make_target(spec, target, false) < 0)
+	if (make_target(target, false) < 0)
 		return -1;
 	if (statfs("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC)
-		return mount_at("cgroup2", target, "cgroup2", m->flags, NULL);
-	if (mount_at("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		     "mode=755") < 0)
+		return mount_in_root("cgroup2", target, "cgroup2", m->flags, NULL);
+	if (mount_in_root("tmpfs", target, "tmpfs",
+			  MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
 		return -1;
 	f = fopen("/proc/self/cgroup", "re");
 	if (!f)
@@ -174,74 +138,116 @@ static int mount_cgroup(const struct mc_spec *spec, const struct mc_mount *m,
 		ret = bind_own_cgroup(target, line, m->flags);
 	fclose(f);
 	if (ret == 0 && (m->flags & MS_RDONLY))
-		ret = mount_at(NULL, target, "tmpfs",
-			       MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV |
-			       MS_NOEXEC, "mode=755");
+		ret = mount_in_root(NULL, target, "tmpfs",
+				    MS_REMOUNT | MS_RDONLY | MS_NOSUID |
+				    MS_NODEV | MS_NOEXEC, "mode=755");
 	return ret;
 }
 
-static int mount_one(const struct mc_spec *spec, const struct mc_mount *m)
+/*
+ * proc and sysfs only on a real directory, as runc: a symlink there
+ * (CVE-2019-19921) would put /proc somewhere else than where it is looked
+ * for, and leave a /proc of the image's making.
+ */
+static int check_kernel_fs_target(const struct mc_mount *m, const char *target)
+{
+	struct stat st;
+	int fd, ret;
+
+	if (!m->type || (strcmp(m->type, "proc") && strcmp(m->type, "sysfs")))
+		return 0;
+	fd = mc_resolve_open(rootfs_fd(), target, O_NOFOLLOW);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : mc_error(errno, "mount target %s", m->target);
+	ret = fstat(fd, &st);
+	close(fd);
+	if (ret == 0 && !S_ISDIR(st.st_mode))
+		return mc_error(0, "mount target %s: %s must be mounted on a directory, not a %s",
+				m->target, m->type,
+				S_ISLNK(st.st_mode) ? "symlink" : "file");
+	return 0;
+}
+
+static int mount_one(const struct mc_mount *m)
 {
 	const char *target = relative(m->target);
 	int ret;
 
 	if (is_bind(m))
-		ret = mount_bind(spec, m, target);
+		ret = mount_bind(m, target);
 	else if (m->type && !strcmp(m->type, "cgroup"))
-		ret = mount_cgroup(spec, m, target);
-	else if (make_target(spec, target, false) < 0)
+		ret = mount_cgroup(m, target);
+	else if (check_kernel_fs_target(m, target) < 0 ||
+		 make_target(target, false) < 0)
 		ret = -1;
 	else
-		ret = mount_at(m->source, target, m->type, m->flags, m->data);
+		ret = mount_in_root(m->source, target, m->type, m->flags,
+				    m->data);
 	if (ret < 0)
 		return -1;
 	/* Propagation is a call of its own, on the new mount. */
 	if (m->propagation &&
-	    sys_mount(NULL, target, NULL, m->propagation, NULL) < 0)
-		return mc_error(errno, "propagation of %s", m->target);
+	    mount_in_root(NULL, target, NULL, m->propagation, NULL) < 0)
+		return mc_error_context("propagation of %s", m->target);
 	mc_debug("[child] Mounted %s on %s", is_bind(m) ? "bind" : m->type,
 		 m->target);
 	return 0;
 }
 
+/* The node's directory inside the rootfs (made), and its last name. */
+static int device_dir(const char *path, const char **base)
+{
+	char parent[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	size_t made;
+	int fd;
+
+	*base = slash ? slash + 1 : path;
+	snprintf(parent, sizeof(parent), "%.*s",
+		 slash ? (int)(slash - path) : 0, path);
+	if (*parent && mkdir_all(parent, &made) < 0)
+		return -1;
+	fd = mc_resolve_open(rootfs_fd(), parent, O_DIRECTORY);
+	return fd < 0 ? mc_error(errno, "/%s", parent) : fd;
+}
+
+/* A user namespace may not mknod: the host's node is bound instead. */
+static int bind_host_device(int dir, const char *base, const struct mc_device *d,
+			    mode_t mode)
+{
+	int fd = openat(dir, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+				   O_CLOEXEC, mode);
+
+	if (fd < 0)
+		return mc_error(errno, "create %s", d->path);
+	close(fd);
+	return bind_mount(d->path, relative(d->path), false);
+}
+
 /* linux.devices: made (or bound from the host in a user namespace). */
 static int make_listed_device(const struct mc_device *d)
 {
-	const char *path = relative(d->path);
 	mode_t type = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO
 							      : S_IFCHR;
 	mode_t mode = d->has_mode ? d->file_mode & 07777 : 0666;
-	size_t made;
+	const char *base;
+	int dir = device_dir(relative(d->path), &base), ret = 0;
 
-	if (strchr(path, '/')) {
-		char parent[PATH_MAX];
-
-		snprintf(parent, sizeof(parent), "%s", path);
-		*strrchr(parent, '/') = '\0';
-		if (mkdir_all(parent, &made) < 0)
-			return -1;
-	}
-	unlink(path);
-	if (mknod(path, type | mode, makedev(d->major, d->minor)) < 0) {
-		char host[PATH_MAX];
-		int fd;
-
-		if (errno != EPERM)
-			return mc_error(errno, "mknod %s", d->path);
-		fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, mode);
-		if (fd < 0)
-			return mc_error(errno, "create %s", d->path);
-		close(fd);
-		snprintf(host, sizeof(host), "%s", d->path);
-		return bind_mount(host, path, false);
-	}
-	if (chmod(path, mode) < 0)
-		return mc_error(errno, "chmod %s", d->path);
-	if ((d->has_uid || d->has_gid) &&
-	    chown(path, d->has_uid ? d->uid : (uid_t)-1,
-		  d->has_gid ? d->gid : (gid_t)-1) < 0)
-		return mc_error(errno, "chown %s", d->path);
-	return 0;
+	if (dir < 0)
+		return -1;
+	unlinkat(dir, base, 0);
+	if (mknodat(dir, base, type | mode, makedev(d->major, d->minor)) < 0)
+		ret = errno == EPERM ? bind_host_device(dir, base, d, mode)
+				     : mc_error(errno, "mknod %s", d->path);
+	else if (fchmodat(dir, base, mode, AT_SYMLINK_NOFOLLOW) < 0 &&
+		 fchmodat(dir, base, mode, 0) < 0)
+		ret = mc_error(errno, "chmod %s", d->path);
+	else if ((d->has_uid || d->has_gid) &&
+		 fchownat(dir, base, d->has_uid ? d->uid : (uid_t)-1,
+			  d->has_gid ? d->gid : (gid_t)-1, AT_SYMLINK_NOFOLLOW) < 0)
+		ret = mc_error(errno, "chown %s", d->path);
+	close(dir);
+	return ret;
 }
 
 int mc_mounts_before_pivot(const struct mc_spec *spec)
@@ -251,7 +257,7 @@ int mc_mounts_before_pivot(const struct mc_spec *spec)
 	in_userns = spec->namespaces & CLONE_NEWUSER ||
 		    spec->ns_path[MC_NS_USER];
 	for (size_t i = 0; i < spec->n_mounts; i++) {
-		if (mount_one(spec, &spec->mounts[i]) < 0)
+		if (mount_one(&spec->mounts[i]) < 0)
 			return -1;
 		dev_mounted |= !strcmp(relative(spec->mounts[i].target), "dev");
 	}
@@ -268,27 +274,6 @@ int mc_mounts_before_pivot(const struct mc_spec *spec)
 		if (make_listed_device(&spec->devices[i]) < 0)
 			return -1;
 	return 0;
-}
-
-/* A file masked by /dev/null, a directory by an empty read-only tmpfs. */
-static int mask_path(const char *path)
-{
-	struct stat st;
-
-	if (stat(path, &st) < 0)
-		return errno == ENOENT ? 0 : mc_error(errno, "mask %s", path);
-	if (S_ISDIR(st.st_mode))
-		return mount_at("tmpfs", path, "tmpfs", MS_RDONLY, NULL);
-	return mount_at("/dev/null", path, NULL, MS_BIND, NULL);
-}
-
-static int readonly_path(const char *path)
-{
-	if (access(path, F_OK) < 0)
-		return errno == ENOENT ? 0 : mc_error(errno, "read-only %s", path);
-	if (mount_at(path, path, NULL, MS_BIND | MS_REC, NULL) < 0)
-		return -1;
-	return bind_remount(path, MS_RDONLY);
 }
 
 /* net.ipv4.ip_forward → /proc/sys/net/ipv4/ip_forward */
@@ -315,17 +300,17 @@ static int write_sysctl(const struct mc_kv *kv)
 
 int mc_mounts_after_pivot(const struct mc_spec *spec)
 {
+	/* Nothing is written through a /proc of the image's making. */
+	if ((spec->n_sysctl || spec->has_oom_score_adj) &&
+	    mc_resolve_check_proc(spec->n_sysctl ? "linux.sysctl"
+						 : "process.oomScoreAdj") < 0)
+		return -1;
 	/* Sysctls before the masks: /proc/sys becomes read-only. */
 	for (size_t i = 0; i < spec->n_sysctl; i++)
 		if (write_sysctl(&spec->sysctl[i]) < 0)
 			return -1;
-	/* As runc: read-only paths first, then the masks. */
-	for (size_t i = 0; i < spec->n_readonly_paths; i++)
-		if (readonly_path(spec->readonly_paths[i]) < 0)
-			return -1;
-	for (size_t i = 0; i < spec->n_masked_paths; i++)
-		if (mask_path(spec->masked_paths[i]) < 0)
-			return -1;
+	if (mc_mounts_paths(spec) < 0)
+		return -1;
 	if (spec->rootfs_propagation &&
 	    sys_mount(NULL, "/", NULL, spec->rootfs_propagation, NULL) < 0)
 		return mc_error(errno, "rootfsPropagation");

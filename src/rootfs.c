@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "resolve.h"
 #include "rootfs.h"
 #include "rootfs-priv.h"
 #include "sys.h"
@@ -30,17 +31,17 @@ static const struct {
 	const char *path;
 	unsigned int major, minor;
 } default_devices[] = {
-	{ "dev/null", 1, 3 },	 { "dev/zero", 1, 5 },	 { "dev/full", 1, 7 },
-	{ "dev/random", 1, 8 },	 { "dev/urandom", 1, 9 }, { "dev/tty", 5, 0 },
+	{ "null", 1, 3 },   { "zero", 1, 5 },	 { "full", 1, 7 },
+	{ "random", 1, 8 }, { "urandom", 1, 9 }, { "tty", 5, 0 },
 };
 
 static const struct {
 	const char *path;
 	const char *target;
 } default_links[] = {
-	{ "dev/fd", "/proc/self/fd" },	  { "dev/stdin", "/proc/self/fd/0" },
-	{ "dev/stdout", "/proc/self/fd/1" }, { "dev/stderr", "/proc/self/fd/2" },
-	{ "dev/ptmx", "pts/ptmx" },
+	{ "fd", "/proc/self/fd" },	  { "stdin", "/proc/self/fd/0" },
+	{ "stdout", "/proc/self/fd/1" }, { "stderr", "/proc/self/fd/2" },
+	{ "ptmx", "pts/ptmx" },
 };
 
 /*
@@ -54,7 +55,13 @@ static struct {
 	struct step *steps;
 	size_t n, max;
 	bool pivoted;
-} undo;
+	int root;	/* the rootfs (O_PATH), where every path is resolved */
+} undo = { .root = -1 };
+
+int rootfs_fd(void)
+{
+	return undo.root;
+}
 
 /* The next step for PATH, or NULL without a rootfs (nothing is made then);
  * mc_rootfs_setup() makes room for every step. */
@@ -79,26 +86,31 @@ static int mkdir_if_missing(const char *path, mode_t mode)
 
 /*
  * /dev, /sys or /proc of the rootfs, made if missing (and then left there
- * after a successful run, as runc does).  Before pivot_root a symlink there
- * would be followed into the host's tree: only a real directory will do.
+ * after a successful run, as runc does): an O_PATH fd of it.  Only a real
+ * directory will do: a symlink there (CVE-2019-19921: /proc as a symlink)
+ * would put the filesystem somewhere else than where the container looks.
  */
 static int mount_point(const char *path, mode_t mode)
 {
-	const char *slash = path[0] == '/' ? "" : "/";
+	const char *name = path + strspn(path, "/");
 	struct step *s = step_push(path);
 	struct stat st;
+	int fd;
 
-	if (mkdir(path, mode) == 0) {
+	if (mkdirat(undo.root, name, mode) == 0) {
 		if (s)
 			s->made = strlen(path);
 	} else if (errno != EEXIST) {
-		return mc_error(errno, "mkdir %s%s", slash, path);
+		return mc_error(errno, "mkdir /%s", name);
 	}
-	if (lstat(path, &st) < 0)
-		return mc_error(errno, "mount point %s%s", slash, path);
-	if (!S_ISDIR(st.st_mode))
-		return mc_error(ENOTDIR, "mount point %s%s", slash, path);
-	return 0;
+	fd = mc_resolve_open(undo.root, name, O_NOFOLLOW);
+	if (fd < 0)
+		return mc_error(errno, "mount point /%s", name);
+	if (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		close(fd);
+		return mc_error(ENOTDIR, "mount point /%s", name);
+	}
+	return fd;
 }
 
 /*
@@ -113,7 +125,7 @@ static void rmdir_made(char *path, size_t made)
 	if (!made)
 		return;
 	while (strlen(path) >= made) {
-		if (rmdir(path) == 0)
+		if (mc_resolve_rmdir(undo.root, path) == 0)
 			mc_debug("[child] Removed %s", path);
 		else if (errno != ENOENT && errno != ENAMETOOLONG)
 			return;
@@ -125,33 +137,13 @@ static void rmdir_made(char *path, size_t made)
 }
 
 /*
- * mkdir -p: mount targets the rootfs lacks are made, as runc does.  *MADE is
- * the length of the path's first component that had to be made (0: none),
- * also on failure, so that the undo can take them away again.
+ * mkdir -p inside the rootfs: mount targets the rootfs lacks are made, as
+ * runc does.  *MADE is the length of the path's first component that had to
+ * be made (0: none), also on failure, so that the undo can take them away.
  */
 int mkdir_all(const char *path, size_t *made)
 {
-	char buf[PATH_MAX];
-	size_t len = strlen(path);
-
-	*made = 0;
-	if (len >= sizeof(buf))
-		return mc_error(ENAMETOOLONG, "mkdir %s", path);
-	memcpy(buf, path, len + 1);
-	for (char *p = buf + 1;; p++) {
-		if (*p && *p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) == 0) {
-			if (!*made)
-				*made = p - buf;
-		} else if (errno != EEXIST) {
-			return mc_error(errno, "mkdir %s", buf);
-		}
-		if (p == buf + len)
-			return 0;
-		*p = '/';
-	}
+	return mc_resolve_mkdir_all(undo.root, path, 0755, made);
 }
 
 int mount_at(const char *source, const char *target, const char *type,
@@ -163,58 +155,104 @@ int mount_at(const char *source, const char *target, const char *type,
 	return 0;
 }
 
+/* Mount on the inode FD holds (NAME for the message). */
+int mount_fd(const char *source, int fd, const char *type,
+	     unsigned long flags, const char *data, const char *name)
+{
+	struct mc_fd_path p = mc_fd_path(fd);
+
+	if (sys_mount(source, p.s, type, flags, data) < 0)
+		return mc_error(errno, "mount %s on /%s", type ? type : source,
+				name + strspn(name, "/"));
+	return 0;
+}
+
+/* Mount on TARGET, resolved inside the rootfs. */
+int mount_in_root(const char *source, const char *target, const char *type,
+		  unsigned long flags, const char *data)
+{
+	int fd = mc_resolve_open(undo.root, target, 0), ret;
+
+	if (fd < 0)
+		return mc_error(errno, "mount target /%s",
+				target + strspn(target, "/"));
+	ret = mount_fd(source, fd, type, flags, data, target);
+	close(fd);
+	return ret;
+}
+
 /*
- * Bind SOURCE (a host path, reachable until pivot_root) onto TARGET, read-only
- * if asked.  In a user namespace the remount must keep the flags the kernel
- * locked on the source mount (nosuid, nodev, noexec), so they are read first.
+ * Remount what is mounted on TARGET now.  TARGET is resolved again: an fd
+ * of the mount point taken before the mount is the covered directory, and
+ * a remount through it would change the mount below.  In a user namespace
+ * the kernel locked nosuid, nodev, noexec on a bind's source: KEEP_LOCKED
+ * reads and keeps them.
  */
+int remount_in_root(const char *target, unsigned long flags, bool keep_locked)
+{
+	int fd = mc_resolve_open(undo.root, target, 0), ret;
+	struct statvfs sv;
+
+	if (fd < 0)
+		return mc_error(errno, "mount target /%s",
+				target + strspn(target, "/"));
+	if (keep_locked && fstatvfs(fd, &sv) == 0)
+		flags |= (sv.f_flag & ST_NOSUID ? MS_NOSUID : 0) |
+			 (sv.f_flag & ST_NODEV ? MS_NODEV : 0) |
+			 (sv.f_flag & ST_NOEXEC ? MS_NOEXEC : 0);
+	ret = mount_fd(NULL, fd, NULL, MS_REMOUNT | MS_BIND | flags, NULL,
+		       target);
+	close(fd);
+	return ret;
+}
+
+/* Bind SOURCE (a host path, reachable until pivot_root) onto TARGET in the
+ * rootfs, read-only if asked. */
 int bind_mount(const char *source, const char *target, bool rdonly)
 {
-	struct statvfs sv;
-	unsigned long flags = MS_REMOUNT | MS_BIND | MS_RDONLY;
-
-	if (mount_at(source, target, NULL, MS_BIND | MS_REC, NULL) < 0)
+	if (mount_in_root(source, target, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return -1;
-	if (!rdonly)
-		return 0;
-	if (statvfs(target, &sv) < 0)
-		return mc_error(errno, "statvfs %s", target);
-	flags |= (sv.f_flag & ST_NOSUID ? MS_NOSUID : 0) |
-		 (sv.f_flag & ST_NODEV ? MS_NODEV : 0) |
-		 (sv.f_flag & ST_NOEXEC ? MS_NOEXEC : 0);
-	return mount_at(NULL, target, NULL, flags, NULL);
+	return rdonly ? remount_in_root(target, MS_RDONLY, true) : 0;
 }
 
 /* mknod is not allowed in a user namespace: bind the host's node instead. */
-static int make_device(const char *path, dev_t dev)
+static int make_device(int dev, const char *name, dev_t rdev)
 {
-	char host_path[32];
+	char host[32], target[32];
 	int fd;
 
-	if (mknod(path, S_IFCHR | 0666, dev) == 0)
+	if (mknodat(dev, name, S_IFCHR | 0666, rdev) == 0)
 		return 0;
 	if (errno != EPERM)
-		return mc_error(errno, "mknod /%s", path);
-	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+		return mc_error(errno, "mknod /dev/%s", name);
+	fd = openat(dev, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+			       O_CLOEXEC, 0666);
 	if (fd < 0)
-		return mc_error(errno, "create /%s", path);
+		return mc_error(errno, "create /dev/%s", name);
 	close(fd);
-	snprintf(host_path, sizeof(host_path), "/%s", path);
-	return bind_mount(host_path, path, false);
+	snprintf(host, sizeof(host), "/dev/%s", name);
+	snprintf(target, sizeof(target), "dev/%s", name);
+	return bind_mount(host, target, false);
 }
 
+/* In the rootfs's dev (a fresh tmpfs), resolved inside the rootfs. */
 int make_devices(void)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(default_devices); i++)
-		if (make_device(default_devices[i].path,
-				makedev(default_devices[i].major,
-					default_devices[i].minor)) < 0)
-			return -1;
-	for (size_t i = 0; i < ARRAY_SIZE(default_links); i++)
-		if (symlink(default_links[i].target, default_links[i].path) < 0)
-			return mc_error(errno, "symlink /%s",
-					default_links[i].path);
-	return 0;
+	int dev = mc_resolve_open(undo.root, "dev", O_DIRECTORY), ret = 0;
+
+	if (dev < 0)
+		return mc_error(errno, "/dev");
+	for (size_t i = 0; ret == 0 && i < ARRAY_SIZE(default_devices); i++)
+		ret = make_device(dev, default_devices[i].path,
+				  makedev(default_devices[i].major,
+					  default_devices[i].minor));
+	for (size_t i = 0; ret == 0 && i < ARRAY_SIZE(default_links); i++)
+		if (symlinkat(default_links[i].target, dev,
+			      default_links[i].path) < 0)
+			ret = mc_error(errno, "symlink /dev/%s",
+				       default_links[i].path);
+	close(dev);
+	return ret;
 }
 
 /* gid 5 (tty) may not be mapped in a user namespace: then go without. */
@@ -222,25 +260,36 @@ static int mount_devpts(void)
 {
 	const char *opts = "newinstance,ptmxmode=0666,mode=0620";
 	char with_gid[64];
+	int fd = mc_resolve_open(undo.root, "dev/pts", O_DIRECTORY), ret;
 
+	if (fd < 0)
+		return mc_error(errno, "mount point /dev/pts");
 	snprintf(with_gid, sizeof(with_gid), "%s,gid=5", opts);
-	if (sys_mount("devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
-		      with_gid) == 0)
-		return 0;
-	return mount_at("devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
-			opts);
+	ret = sys_mount("devpts", mc_fd_path(fd).s, "devpts",
+			MS_NOSUID | MS_NOEXEC, with_gid);
+	if (ret < 0)
+		ret = mount_fd("devpts", fd, "devpts", MS_NOSUID | MS_NOEXEC,
+			       opts, "dev/pts");
+	close(fd);
+	return ret;
 }
 
-/* Read-only sysfs; a user namespace without its own network namespace may
- * not mount one, so it gets the host's, bound read-only. */
-static int mount_sys(void)
+/*
+ * sysfs, read-only unless the spec says otherwise (the seed's --privileged);
+ * a user namespace without its own network namespace may not mount one, so
+ * it gets the host's, bound.
+ */
+static int mount_sys(bool rdonly)
 {
-	const unsigned long flags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+	const unsigned long flags = (rdonly ? MS_RDONLY : 0) | MS_NOSUID |
+				    MS_NODEV | MS_NOEXEC;
+	int fd = mount_point("sys", 0555), ret;
 
-	if (mount_point("sys", 0555) < 0)
+	if (fd < 0)
 		return -1;
-	if (sys_mount("sysfs", "sys", "sysfs", flags, NULL) < 0 &&
-	    (errno != EPERM || bind_mount("/sys", "sys", true) < 0))
+	ret = sys_mount("sysfs", mc_fd_path(fd).s, "sysfs", flags, NULL);
+	close(fd);
+	if (ret < 0 && (errno != EPERM || bind_mount("/sys", "sys", rdonly) < 0))
 		return mc_error(errno, "mount sysfs on /sys");
 	mc_debug("[child] Mounted /sys");
 	return 0;
@@ -253,34 +302,61 @@ static int mount_sys(void)
 static int mount_proc(const char *target, bool may_bind_host)
 {
 	const unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+	int fd = mount_point(target, 0555), ret;
 
-	if (mount_point(target, 0555) < 0)
+	if (fd < 0)
 		return -1;
-	if (sys_mount("proc", target, "proc", flags, NULL) < 0 &&
-	    (errno != EPERM || !may_bind_host ||
-	     bind_mount("/proc", target, false) < 0))
+	/*
+	 * After pivot_root there is no /proc to reach FD through; but nothing
+	 * outside the new root has a name any more, and the caller checks that
+	 * /proc is this procfs (not a symlink swapped in meanwhile).
+	 */
+	ret = sys_mount("proc", undo.pivoted ? "/proc" : mc_fd_path(fd).s,
+			"proc", flags, NULL);
+	close(fd);
+	if (ret < 0 && (errno != EPERM || !may_bind_host ||
+			bind_mount("/proc", target, false) < 0))
 		return mc_error(errno, "mount proc on /proc");
 	mc_debug("[child] Mounted /proc");
 	return 0;
 }
 
-/* Called with the rootfs as cwd, before pivot_root, so paths are relative. */
+/* dev/pts and dev/shm in the fresh tmpfs, not through a name that the
+ * host's side of the rootfs could swap. */
+static int make_dev_dirs(void)
+{
+	int dev = mc_resolve_open(undo.root, "dev", O_DIRECTORY), ret = 0;
+
+	if (dev < 0)
+		return mc_error(errno, "/dev");
+	if (mkdirat(dev, "pts", 0755) < 0 && errno != EEXIST)
+		ret = mc_error(errno, "mkdir /dev/pts");
+	else if (mkdirat(dev, "shm", 01777) < 0 && errno != EEXIST)
+		ret = mc_error(errno, "mkdir /dev/shm");
+	close(dev);
+	return ret;
+}
+
+/* Called with the rootfs as cwd, before pivot_root. */
 static int mount_dev(void)
 {
 	mode_t old_umask = umask(0);
-	int ret = -1;
+	int fd = mount_point("dev", 0755), ret = -1;
 
-	if (mount_point("dev", 0755) < 0 ||
-	    mount_at("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME,
-		     "mode=755,size=65536k") < 0 ||
-	    make_devices() < 0 || mkdir_if_missing("dev/pts", 0755) < 0 ||
-	    mkdir_if_missing("dev/shm", 01777) < 0 || mount_devpts() < 0 ||
-	    mount_at("shm", "dev/shm", "tmpfs",
-		     MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		     "mode=1777,size=65536k") < 0)
+	if (fd < 0)
 		goto out;
+	ret = mount_fd("tmpfs", fd, "tmpfs", MS_NOSUID | MS_STRICTATIME,
+		       "mode=755,size=65536k", "dev");
+	close(fd);
+	if (ret < 0 || make_devices() < 0 || make_dev_dirs() < 0 ||
+	    mount_devpts() < 0 ||
+	    mount_in_root("shm", "dev/shm", "tmpfs",
+			  MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			  "mode=1777,size=65536k") < 0) {
+		ret = -1;
+		goto out;
+	}
 	mc_debug("[child] Mounted /dev");
-	ret = 0;
 out:
 	umask(old_umask);
 	return ret;
@@ -347,9 +423,13 @@ static int enter_rootfs(const struct mc_spec *spec, bool no_pivot,
 	mc_debug("[child] Bind mounted %s", spec->rootfs_abs);
 	if (chdir(spec->rootfs_abs) < 0)
 		return mc_error(errno, "chdir");
+	/* Every path in the rootfs is resolved inside it, from here. */
+	undo.root = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (undo.root < 0)
+		return mc_error(errno, "open");
 	if (spec->oci_mounts)
 		return enter_oci_rootfs(spec, no_pivot, before_pivot);
-	if (mount_dev() < 0 || mount_sys() < 0)
+	if (mount_dev() < 0 || mount_sys(spec->sys_readonly) < 0)
 		return -1;
 	/*
 	 * In a user namespace the kernel allows a new proc only while a fully
@@ -361,7 +441,10 @@ static int enter_rootfs(const struct mc_spec *spec, bool no_pivot,
 	if (pivot() < 0)
 		return -1;
 	undo.pivoted = true;
-	return userns ? 0 : mount_proc("/proc", false);
+	if (!userns && mount_proc("/proc", false) < 0)
+		return -1;
+	/* From here on /proc/self/fd/N is how mounts are made. */
+	return mc_resolve_check_proc("mount proc");
 }
 
 /*
@@ -389,14 +472,17 @@ static int extra_mounts(const struct mc_spec *spec)
 	for (size_t i = 0; i < spec->n_mounts; i++) {
 		const struct mc_mount *m = &spec->mounts[i];
 
+		int (*do_mount)(const char *, const char *, const char *,
+			     unsigned long, const char *) =
+			spec->rootfs ? mount_in_root : mount_at;
+
 		if (mount_target(spec, m->target) < 0 ||
-		    mount_at(m->source, m->target, m->type, m->flags,
-			     m->data) < 0)
+		    do_mount(m->source, m->target, m->type, m->flags, m->data) < 0)
 			return -1;
 		/* Propagation is a call of its own, on the new mount. */
 		if (m->propagation &&
-		    sys_mount(NULL, m->target, NULL, m->propagation, NULL) < 0)
-			return mc_error(errno, "propagation of %s", m->target);
+		    do_mount(NULL, m->target, NULL, m->propagation, NULL) < 0)
+			return mc_error_context("propagation of %s", m->target);
 		mc_debug("[child] Mounted %s on %s", m->type, m->target);
 	}
 	return 0;
@@ -419,7 +505,11 @@ int mc_rootfs_setup(const struct mc_spec *spec, bool no_pivot,
 		mc_error_context("rootfs %s", spec->rootfs);
 		goto fail;
 	}
-	if (spec->oci_mounts || extra_mounts(spec) == 0)
+	if (spec->oci_mounts)
+		return 0;
+	/* The seed's masks come last, so no --tmpfs uncovers them. */
+	if (extra_mounts(spec) == 0 &&
+	    (!spec->rootfs || mc_mounts_paths(spec) == 0))
 		return 0;
 fail:
 	mc_rootfs_undo();
@@ -447,7 +537,10 @@ void mc_rootfs_undo(void)
 			rmdir_made(path, s->made + off);
 	}
 	free(undo.steps);
+	if (undo.root >= 0)
+		close(undo.root);
 	memset(&undo, 0, sizeof(undo));
+	undo.root = -1;
 }
 
 /* True when PATH is a mount point: it lives on another device than "/". */

@@ -157,3 +157,22 @@ int sys_pidfd_open(pid_t pid)
 {
 	return syscall(SYS_pidfd_open, pid, 0);
 }
+
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+
+/* struct open_how of linux/openat2.h (Linux 5.6). */
+struct mc_open_how {
+	uint64_t flags, mode, resolve;
+};
+
+int sys_openat2(int dirfd, const char *path, int flags, uint64_t resolve)
+{
+	struct mc_open_how how = {
+		.flags = (uint64_t)(unsigned int)flags,
+		.resolve = resolve,
+	};
+
+	return syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+}
