@@ -165,7 +165,8 @@ static int child_setup(const struct mc_child *c)
 {
 	const struct mc_spec *spec = c->spec;
 
-	if (mc_namespaces_set_hostname(spec) < 0)
+	if (mc_namespaces_set_hostname(spec) < 0 ||
+	    mc_namespaces_loopback_up(spec) < 0)
 		return -1;
 	if ((spec->namespaces & CLONE_NEWNS) &&
 	    mc_rootfs_setup(spec, c->opts->no_pivot, create_container_hooks) < 0)

@@ -180,6 +180,25 @@ static int mount_cgroup(const struct mc_spec *spec, const struct mc_mount *m,
 	return ret;
 }
 
+/* tmpcopyup: the image's directory, held open across the mount, is copied. */
+static int mount_copyup(const struct mc_spec *spec, const struct mc_mount *m,
+			const char *target)
+{
+	bool had = access(target, F_OK) == 0;
+	int from, ret;
+
+	if (make_target(spec, target, false) < 0)
+		return -1;
+	from = open(target, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (from < 0)
+		return mc_error(errno, "mount target %s", m->target);
+	ret = mount_at(m->source, target, m->type, m->flags, m->data);
+	if (ret == 0 && mc_copyup(from, target, had) < 0)
+		ret = -1;
+	close(from);
+	return ret;
+}
+
 static int mount_one(const struct mc_spec *spec, const struct mc_mount *m)
 {
 	const char *target = relative(m->target);
@@ -189,6 +208,8 @@ static int mount_one(const struct mc_spec *spec, const struct mc_mount *m)
 		ret = mount_bind(spec, m, target);
 	else if (m->type && !strcmp(m->type, "cgroup"))
 		ret = mount_cgroup(spec, m, target);
+	else if (m->tmpcopyup)
+		ret = mount_copyup(spec, m, target);
 	else if (make_target(spec, target, false) < 0)
 		ret = -1;
 	else

@@ -25,6 +25,9 @@ int make_devices(void);
 int pivot(void);
 int move_root(void);
 
+/* copyup.c: copy directory FROM (the image's, now hidden) into TARGET. */
+int mc_copyup(int from, const char *target, bool image_had_it);
+
 /* mounts.c: config.json's mounts, in order, with the rootfs as cwd. */
 int mc_mounts_before_pivot(const struct mc_spec *spec);
 /* After pivot_root: masked and read-only paths, sysctl, a read-only root. */
