@@ -173,6 +173,8 @@ static int child_setup(const struct mc_child *c)
 		return -1;
 	if (spec->cwd && mc_child_enter_workdir(spec->cwd) < 0)
 		return -1;
+	if (spec->oci_mounts && mc_process_reopen_dev_null() < 0)
+		return -1;
 	/* Our copy of the spec since clone: ours to add to. */
 	if (spec->oci_mounts && mc_process_default_home((struct mc_spec *)spec) < 0)
 		return -1;
