@@ -134,6 +134,7 @@ setup() {
 # still do after a command returns gets a few seconds.
 teardown() {
 	local left i
+	rl_cleanup
 	pm rm -af -t0 >/dev/null 2>&1 || true
 	pm pod rm -af -t0 >/dev/null 2>&1 || true
 	for i in $(seq 50); do
@@ -636,4 +637,90 @@ sc_bad_config() {
 	run ! grep '^left' "$T/runc.out"
 	grep -q "^Error: $MC: .*sysctl net.ipv4.no_such_sysctl: No such file or directory" "$T/mcstatic.err"
 	[[ $(wc -l <"$T/mcstatic.err") == 1 ]]
+}
+
+# --- rootless ---------------------------------------------------------------------
+#
+# podman as an unprivileged user with a subuid/subgid range: it runs the
+# runtime as root of its own user namespace, with the user's
+# XDG_RUNTIME_DIR, no cgroupsPath (cgroup v1 gives rootless podman none)
+# and, here, --network none (no slirp4netns).  The user's podman keeps a
+# pause process holding its namespaces: teardown ends it by its pid file.
+
+RL_USER=mcbats-pm
+
+rl_setup() {
+	command -v newuidmap >/dev/null || "$BATS_TEST_DIRNAME/../deps.sh" uidmap
+	# No automatic subuid range: it could overlap another test user's.
+	id "$RL_USER" >/dev/null 2>&1 ||
+		useradd -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0 -M --shell /bin/sh "$RL_USER"
+	grep -q "^$RL_USER:" /etc/subuid ||
+		usermod --add-subuids 400000-465535 --add-subgids 400000-465535 "$RL_USER"
+	RL_UID=$(id -u "$RL_USER")
+	RL=$(mktemp -d /tmp/mcbats-pmrl.XXXXXX)
+	chmod 755 "$RL"
+	mkdir -p "$RL/home" "/run/user/$RL_UID"
+	chown "$RL_USER" "$RL/home" "/run/user/$RL_UID"
+	chmod 700 "/run/user/$RL_UID"
+	cat >"$RL/containers.conf" <<EOF2
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+events_logfile_path = "$RL/home/events.log"
+runtime_supports_json = ["crun", "runc", "mcstatic"]
+EOF2
+	cp "$PM/bb.tar" "$RL/bb.tar"
+	chmod 644 "$RL/bb.tar" "$RL/containers.conf"
+	rp import "$RL/bb.tar" "$IMG" >/dev/null
+}
+
+# The user's podman, in our network namespace, with storage under $RL/home.
+rp() {
+	nsenter --net="/run/netns/$PM_NS" runuser -u "$RL_USER" -- env -i \
+		PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$RL/home" USER="$RL_USER" \
+		XDG_RUNTIME_DIR="/run/user/$RL_UID" CONTAINERS_CONF="$RL/containers.conf" \
+		podman --root "$RL/home/root" --runroot "$RL/home/run" --tmpdir "$RL/home/tmp" \
+		--storage-driver overlay "$@"
+}
+
+rl_cleanup() {
+	local pid i
+	[[ -n ${RL:-} && -d $RL ]] || return 0
+	rp rm -af -t0 >/dev/null 2>&1
+	rp system reset -f >/dev/null 2>&1
+	# The user is ours: whatever runs as it (podman's pause process, a
+	# conmon) was started by this test.
+	for pid in $(ps -o pid= -u "$RL_UID" 2>/dev/null); do
+		kill -KILL "$pid" 2>/dev/null
+	done
+	for i in $(seq 30); do
+		[[ -z $(ps -o pid= -u "$RL_UID" 2>/dev/null) ]] && break
+		sleep 0.1
+	done
+	rm -rf "$RL" "/run/user/$RL_UID"
+	userdel "$RL_USER" 2>/dev/null
+	sed -i "/^$RL_USER:/d" /etc/subuid /etc/subgid
+	RL=
+}
+
+sc_rootless() {
+	echo "stdout: $(rp --runtime "$RTBIN" run --rm --network none "$IMG" sh -c 'id -u; wc -l </proc/self/uid_map')" | tr '\n' ' '
+	echo
+	rp --runtime "$RTBIN" run --rm --network none "$IMG" sh -c 'exit 42'
+	echo "exit 42: $?"
+	echo "stdin: $(echo fed | rp --runtime "$RTBIN" run --rm -i --network none "$IMG" cat)"
+	rp --runtime "$RTBIN" run -d --name rl --network none "$IMG" sleep 1000 >/dev/null
+	echo "exec: $(rp --runtime "$RTBIN" exec -u 65534 rl id -u)"
+	rp --runtime "$RTBIN" stop -t 1 rl >/dev/null 2>&1
+	echo "stopped: $(rp inspect -f '{{.State.Status}} {{.State.ExitCode}}' rl)"
+	rp rm rl >/dev/null
+	echo "rm: $?"
+	ls "/run/user/$RL_UID/mcstatic" "/run/user/$RL_UID/runc" 2>/dev/null | grep -E '^[0-9a-f]{64}$' | sed 's/^/left: /'
+}
+
+@test "podman: rootless (a subuid range, its own user namespace): run, -i, exec, stop, rm" {
+	rl_setup
+	both sc_rootless
+	expect "stdout: 0 2 " "exit 42: 42" "stdin: fed" "exec: 65534" "stopped: exited 137" "rm: 0"
+	run ! grep '^left' "$T/runc.out"
 }
