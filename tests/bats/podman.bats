@@ -49,14 +49,17 @@ network_config_dir = "$PM/net"
 EOF
 }
 
-# podman with our storage, in our network namespace.
-pm() {
-	nsenter --net="/run/netns/$PM_NS" podman --root "$PM/root" --runroot "$PM/run" \
+# podman with our storage, in our network namespace, in $PM: conmon writes
+# a file "oom" into its working directory when the container was OOM-killed.
+pm() (
+	cd "$PM" || exit 125
+	exec nsenter --net="/run/netns/$PM_NS" podman --root "$PM/root" --runroot "$PM/run" \
 		--storage-driver overlay --tmpdir "$PM/tmp" --network-config-dir "$PM/net" "$@"
-}
+)
 
 # The same as one shell string (for `script`, which runs a command line).
 pm_line() {
+	printf 'cd %q && ' "$PM"
 	printf '%q ' nsenter --net="/run/netns/$PM_NS" podman --root "$PM/root" \
 		--runroot "$PM/run" --storage-driver overlay --tmpdir "$PM/tmp" \
 		--network-config-dir "$PM/net" --runtime "$RTBIN"
@@ -675,13 +678,14 @@ EOF2
 }
 
 # The user's podman, in our network namespace, with storage under $RL/home.
-rp() {
-	nsenter --net="/run/netns/$PM_NS" runuser -u "$RL_USER" -- env -i \
+rp() (
+	cd "$RL/home" || exit 125
+	exec nsenter --net="/run/netns/$PM_NS" runuser -u "$RL_USER" -- env -i \
 		PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$RL/home" USER="$RL_USER" \
 		XDG_RUNTIME_DIR="/run/user/$RL_UID" CONTAINERS_CONF="$RL/containers.conf" \
 		podman --root "$RL/home/root" --runroot "$RL/home/run" --tmpdir "$RL/home/tmp" \
 		--storage-driver overlay "$@"
-}
+)
 
 rl_cleanup() {
 	local pid i
