@@ -262,13 +262,20 @@ sc_run_t() {
 	expect "/dev/pts/N" "both-ttys" "exit: 0"
 }
 
+# Also: the container is in its cgroup in every v1 hierarchy (runc joins
+# them all, podman's stats read blkio), and its stdin, conmon's read-only
+# /dev/null, is the container's /dev/null opened read-write (as runc).
 sc_pid1() {
-	p run --rm "$IMG" sh -c 'echo "pid: $$"; echo "ppid: $PPID"'
+	p run --rm "$IMG" sh -c 'echo "pid: $$"; echo "ppid: $PPID"
+		sed "s/libpod-[0-9a-f]*$/libpod-ID/" /proc/self/cgroup
+		echo "stdin: $(ls -l /proc/self/fd/0 | cut -c1-10)"'
 }
 
 @test "podman: \$\$ is 1 (the command is the pid namespace's init)" {
 	both sc_pid1
-	expect "pid: 1" "ppid: 0"
+	expect "pid: 1" "ppid: 0" "stdin: lrwx------"
+	grep -qx '[0-9]*:blkio:/libpod_parent/libpod-ID' "$T/runc.out"
+	grep -qx '[0-9]*:name=systemd:/libpod_parent/libpod-ID' "$T/runc.out"
 }
 
 # --- a detached container: exec, stop, kill, pause, top, restart -------------------
