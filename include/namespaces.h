@@ -27,5 +27,8 @@ int mc_namespaces_write_maps(const struct mc_spec *spec, pid_t child);
 int mc_namespaces_set_hostname(const struct mc_spec *spec);
 int mc_namespaces_set_identity(const struct mc_spec *spec);
 
+/* Child: a new network namespace's lo is brought up, as runc does. */
+int mc_namespaces_loopback_up(const struct mc_spec *spec);
+
 
 #endif

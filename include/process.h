@@ -36,4 +36,7 @@ int mc_process_set_no_new_privs(const struct mc_spec *spec);
  * for the process's uid, else "/". */
 int mc_process_default_home(struct mc_spec *spec);
 
+/* After pivot_root: stdio on /dev/null becomes the container's, read-write. */
+int mc_process_reopen_dev_null(void);
+
 #endif

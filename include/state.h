@@ -74,6 +74,9 @@ struct mc_state {
  * set and not empty (podman sets it to ""), else MC_STATE_ROOT_DEFAULT.
  * A relative path is made absolute.
  */
+/* Not root, or root of a user namespace that is not the initial one. */
+bool mc_state_rootless(void);
+
 int mc_state_root(const char *given, char *buf, size_t size);
 
 /*

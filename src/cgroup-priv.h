@@ -21,8 +21,8 @@
 #define CGROUP_SUPER_MAGIC 0x27e0eb
 #define CGROUP2_SUPER_MAGIC 0x63677270
 
-/* v1: memory, cpu, cpuacct, pids, freezer, cpuset, devices, unified. */
-#define MAX_HIERARCHIES 8
+/* v1: cgroup-v1.c's 13 controllers and unified; some share a hierarchy. */
+#define MAX_HIERARCHIES 14
 /* The kernel's limits on a CFS period and quota, in µs. */
 #define CPU_QUOTA_MIN MC_CPU_QUOTA_MIN
 #define CPU_PERIOD_MAX MC_CPU_PERIOD_MAX

@@ -17,10 +17,17 @@
 #include "error.h"
 #include "util.h"
 
-/* cpuset and devices last: the seed never asks for them. */
+/*
+ * cpuset and devices, then the ones only an OCI container joins (as runc
+ * does, so an engine finds it in every hierarchy: podman's stats read
+ * blkio), last: the seed never asks for them.  "systemd" is the name=systemd
+ * hierarchy a hybrid host mounts at /sys/fs/cgroup/systemd.
+ */
 static const char *const v1_controllers[] = { "memory", "cpu", "cpuacct",
 					      "pids", "freezer", "cpuset",
-					      "devices" };
+					      "devices", "blkio", "net_cls",
+					      "net_prio", "hugetlb",
+					      "perf_event", "systemd" };
 
 /* "cpu" and "cpuacct" are often one hierarchy (cpu,cpuacct): use it once. */
 static struct hierarchy *same_mount(struct mc_cgroup *cg, const dev_t *devs,

@@ -100,7 +100,9 @@ enum need cg_need(const struct mc_cgroup *cg, const char *ctrl)
 		return r->cpuset_cpus || r->cpuset_mems ? REQUIRED : oci;
 	if (!strcmp(ctrl, "devices"))
 		return r->n_dev_rules ? REQUIRED : oci;
-	return OPTIONAL;	/* freezer, unified: for killing and tracking */
+	if (!strcmp(ctrl, "freezer") || !strcmp(ctrl, "unified"))
+		return OPTIONAL;	/* for killing and tracking */
+	return oci;		/* blkio, net_cls, ..., name=systemd */
 }
 
 uint64_t cg_weight_of(const struct mc_resources *r)

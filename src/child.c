@@ -165,12 +165,15 @@ static int child_setup(const struct mc_child *c)
 {
 	const struct mc_spec *spec = c->spec;
 
-	if (mc_namespaces_set_hostname(spec) < 0)
+	if (mc_namespaces_set_hostname(spec) < 0 ||
+	    mc_namespaces_loopback_up(spec) < 0)
 		return -1;
 	if ((spec->namespaces & CLONE_NEWNS) &&
 	    mc_rootfs_setup(spec, c->opts->no_pivot, create_container_hooks) < 0)
 		return -1;
 	if (spec->cwd && mc_child_enter_workdir(spec->cwd) < 0)
+		return -1;
+	if (spec->oci_mounts && mc_process_reopen_dev_null() < 0)
 		return -1;
 	/* Our copy of the spec since clone: ours to add to. */
 	if (spec->oci_mounts && mc_process_default_home((struct mc_spec *)spec) < 0)

@@ -168,6 +168,58 @@ static int check_kernel_fs_target(const struct mc_mount *m, const char *target)
 	return 0;
 }
 
+/* Whether the image has TARGET, looked up inside the root. */
+static bool exists_in_root(const char *target)
+{
+	int fd = mc_resolve_open(rootfs_fd(), target, 0);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/*
+ * An open directory of the container's tree, found inside its root: the
+ * fd the *at() calls below use (an O_PATH fd, reopened through its
+ * /proc/self/fd link, where the very inode checked is opened).
+ */
+static int open_dir_in_root(const char *target, const char *what)
+{
+	int path = mc_resolve_open(rootfs_fd(), target, O_DIRECTORY);
+	int fd;
+
+	if (path < 0)
+		return mc_error(errno, "%s", what);
+	fd = open(mc_fd_path(path).s, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	close(path);
+	if (fd < 0)
+		return mc_error(errno, "%s", what);
+	return fd;
+}
+
+/* tmpcopyup: the image's directory, held open across the mount, is copied. */
+static int mount_copyup(const struct mc_mount *m, const char *target)
+{
+	bool had = exists_in_root(target);
+	int from, to, ret;
+
+	if (make_target(target, false) < 0)
+		return -1;
+	from = open_dir_in_root(target, m->target);
+	if (from < 0)
+		return -1;
+	ret = mount_in_root(m->source, target, m->type, m->flags, m->data);
+	if (ret == 0) {
+		to = open_dir_in_root(target, m->target);
+		ret = to < 0 ? -1 : mc_copyup(from, to, had);
+		if (to >= 0)
+			close(to);
+	}
+	close(from);
+	return ret;
+}
+
 static int mount_one(const struct mc_mount *m)
 {
 	const char *target = relative(m->target);
@@ -177,6 +229,8 @@ static int mount_one(const struct mc_mount *m)
 		ret = mount_bind(m, target);
 	else if (m->type && !strcmp(m->type, "cgroup"))
 		ret = mount_cgroup(m, target);
+	else if (m->tmpcopyup)
+		ret = mount_copyup(m, target);
 	else if (check_kernel_fs_target(m, target) < 0 ||
 		 make_target(target, false) < 0)
 		ret = -1;

@@ -10,7 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -245,6 +248,32 @@ int mc_namespaces_set_hostname(const struct mc_spec *spec)
 		return mc_error(errno, "hostname %s", spec->hostname);
 	mc_debug("[child] Hostname: %s", spec->hostname);
 	return 0;
+}
+
+/*
+ * A new network namespace has only lo, and it is down.  runc brings it up
+ * (its "loopback" strategy), and engines count on that: podman's
+ * --network none leaves the container lo and nothing else.  A joined
+ * namespace is its owner's to configure.
+ */
+int mc_namespaces_loopback_up(const struct mc_spec *spec)
+{
+	struct ifreq ifr = { 0 };
+	int fd, ret = 0;
+
+	if (!(spec->namespaces & CLONE_NEWNET))
+		return 0;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return mc_error(errno, "network namespace: lo");
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		ret = mc_error(errno, "network namespace: lo");
+	ifr.ifr_flags |= IFF_UP;
+	if (!ret && ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+		ret = mc_error(errno, "network namespace: bring lo up");
+	close(fd);
+	return ret;
 }
 
 int mc_namespaces_set_identity(const struct mc_spec *spec)

@@ -195,11 +195,14 @@ static int create_container(struct mc_oci *oci, struct create_args *a,
 			    struct mc_state *st, struct mc_container *c)
 {
 	char fifo[PATH_MAX], bundle[PATH_MAX];
+	bool limits;
 
 	/* A bad config leaves not even a state dir behind. */
 	if (bundle_path(a->bundle, bundle) < 0 ||
-	    mc_config_load(spec, bundle) < 0 ||
-	    mc_spec_add_default_dev_rules(spec) < 0)
+	    mc_config_load(spec, bundle) < 0)
+		return -1;
+	limits = mc_cgroup_wanted(spec, false);	/* the config's, not our defaults */
+	if (mc_spec_add_default_dev_rules(spec) < 0)
 		return -1;
 	if (mc_state_create(oci->root, id, st) < 0)
 		return -1;
@@ -210,8 +213,14 @@ static int create_container(struct mc_oci *oci, struct create_args *a,
 	if (set_annotations(st, spec) < 0)
 		goto fail;
 	mc_state_fifo_path(st, fifo, sizeof(fifo));
-	/* Engines always give one; runc's default is the ID at the top. */
-	if (!spec->cgroups_path) {
+	/*
+	 * Engines always give one as root; runc's default is the ID at the
+	 * top.  Rootless without one (podman on cgroup v1), runc ignores the
+	 * permission error the top refuses it with: with no limit to set, we
+	 * make no cgroup at all, as the outcome is the same.
+	 */
+	if (!spec->cgroups_path &&
+	    !(mc_state_rootless() && !limits)) {
 		snprintf(st->cgroup, sizeof(st->cgroup), "/%s", id);
 		spec->cgroups_path = st->cgroup;
 	}

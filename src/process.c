@@ -225,3 +225,35 @@ int mc_process_default_home(struct mc_spec *spec)
 		snprintf(home, sizeof(home), "/");
 	return mc_spec_setenv_pair(spec, "HOME", home);
 }
+
+/*
+ * As runc (reOpenDevNull): stdio on /dev/null is opened again, read-write,
+ * from the container's /dev.  Engines hand the runtime a read-only
+ * /dev/null as stdin (conmon does); a program that writes to fd 0 or checks
+ * its mode then sees what it would see under runc.
+ */
+int mc_process_reopen_dev_null(void)
+{
+	struct stat null_st, st;
+	int fd;
+
+	if (stat("/dev/null", &null_st) < 0 || !S_ISCHR(null_st.st_mode))
+		return 0;
+	for (int i = 0; i < 3; i++) {
+		if (fstat(i, &st) < 0 || !S_ISCHR(st.st_mode) ||
+		    st.st_rdev != null_st.st_rdev)
+			continue;
+		fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			return mc_error(errno, "reopen /dev/null");
+		if (fd != i && dup2(fd, i) < 0) {
+			close(fd);
+			return mc_error(errno, "reopen /dev/null");
+		}
+		if (fd != i)
+			close(fd);
+		else
+			fcntl(fd, F_SETFD, 0);
+	}
+	return 0;
+}

@@ -37,6 +37,9 @@ int make_devices(void);
 int pivot(void);
 int move_root(void);
 
+/* copyup.c: copy directory FROM (the image's, now hidden) into TO, the tmpfs. */
+int mc_copyup(int from, int to, bool image_had_it);
+
 /* mounts.c: config.json's mounts, in order, with the rootfs as cwd. */
 int mc_mounts_before_pivot(const struct mc_spec *spec);
 /* After pivot_root: masked and read-only paths, sysctl, a read-only root. */

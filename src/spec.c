@@ -279,7 +279,9 @@ static int check_tmpfs_word(const char *w, size_t n)
 /*
  * A tmpfs is a new, empty filesystem: flags that would make the mount(2)
  * call bind, move or remount something else (with "tmpfs" as a path
- * relative to the cwd), or change propagation instead, are refused.
+ * relative to the cwd) are refused.  Propagation ("rprivate", which podman
+ * gives its --read-only tmpfs mounts) is m->propagation, a second call on
+ * the new mount, as runc applies it.
  */
 static int check_tmpfs(const struct mc_mount *m)
 {
@@ -290,9 +292,6 @@ static int check_tmpfs(const struct mc_mount *m)
 	if (m->flags & refused)
 		return mc_error(0, "option '%s' is not a tmpfs option",
 				flag_name(m->flags & refused, false));
-	if (m->propagation)
-		return mc_error(0, "option '%s' is not a tmpfs option",
-				flag_name(m->propagation, true));
 	for (const char *w = m->data; w && *w;) {
 		size_t n = strcspn(w, ",");
 

@@ -100,6 +100,45 @@ static int absolute(char *buf, size_t size, const char *path, const char *suffix
 	return 0;
 }
 
+/* Not the initial user namespace: our uid_map is not the identity of all. */
+static bool in_user_namespace(void)
+{
+	unsigned long inside, outside, count;
+	FILE *f = fopen("/proc/self/uid_map", "re");
+	int n;
+
+	if (!f)
+		return false;
+	n = fscanf(f, "%lu %lu %lu", &inside, &outside, &count);
+	fclose(f);
+	return n == 3 && !(inside == 0 && outside == 0 && count == 4294967295UL);
+}
+
+bool mc_state_rootless(void)
+{
+	return geteuid() != 0 || in_user_namespace();
+}
+
+/*
+ * runc's rule (shouldHonorXDGRuntimeDir): a non-root caller, or root of a
+ * user namespace that is not USER=root, keeps its state in
+ * $XDG_RUNTIME_DIR.  Rootless podman runs the runtime as root of its own
+ * user namespace, with the user's XDG_RUNTIME_DIR: /run is not writable.
+ */
+static bool use_xdg_runtime_dir(void)
+{
+	const char *xdg = getenv("XDG_RUNTIME_DIR"), *user;
+
+	if (!xdg || !*xdg)
+		return false;
+	if (geteuid() != 0)
+		return true;
+	if (!in_user_namespace())
+		return false;
+	user = getenv("USER");
+	return !user || strcmp(user, "root");
+}
+
 int mc_state_root(const char *given, char *buf, size_t size)
 {
 	const char *xdg = getenv("XDG_RUNTIME_DIR");
@@ -108,7 +147,7 @@ int mc_state_root(const char *given, char *buf, size_t size)
 		return mc_error(0, "state root: empty path");
 	if (given)
 		return absolute(buf, size, given, "");
-	if (geteuid() != 0 && xdg && *xdg)
+	if (use_xdg_runtime_dir())
 		return absolute(buf, size, xdg, "/mcstatic");
 	return absolute(buf, size, MC_STATE_ROOT_DEFAULT, "");
 }
