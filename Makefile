@@ -9,14 +9,18 @@ WARN     := -Wall -Wextra -Werror
 # musl-gcc does not search /usr/include: jsmn.h (libjsmn-dev, header-only)
 # is copied into a folder of its own.
 JSMN_DIR := build/jsmn
-CPPFLAGS := -std=c11 -D_GNU_SOURCE -Iinclude -I$(JSMN_DIR) -DMC_VERSION='"$(VERSION)"'
+# Generated at build time, never committed: the syscall table (from the
+# kernel's uapi headers) and the built-in seccomp profile, compiled.
+GEN      := build/gen
+CPPFLAGS := -std=c11 -D_GNU_SOURCE -Iinclude -I$(JSMN_DIR) -I$(GEN) -DMC_VERSION='"$(VERSION)"'
 CFLAGS   ?= -Os -flto=auto -fno-asynchronous-unwind-tables -fno-stack-protector \
 	    -ffunction-sections -fdata-sections
 LDFLAGS  ?= -static -s -Wl,--gc-sections
 
 SRCS     := $(wildcard src/*.c)
 LIB_SRCS := $(filter-out src/main.c,$(SRCS))
-HDRS     := $(wildcard include/*.h src/*.h)
+HDRS     := $(wildcard include/*.h src/*.h) $(GEN)/syscall-table.h
+GEN_SRCS := $(GEN)/seccomp-default.c
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,tests/unit/build/%,$(UNIT_SRCS))
 ROOTFS   ?= rootfs
@@ -31,24 +35,35 @@ $(JSMN_DIR)/jsmn.h:
 	@mkdir -p $(JSMN_DIR)
 	cp /usr/include/jsmn.h $@
 
-mcstatic: $(SRCS) $(HDRS) Makefile $(JSMN_DIR)/jsmn.h
+$(GEN)/syscall-table.h: tools/gen-syscalls.sh
+	@mkdir -p $(GEN)
+	tools/gen-syscalls.sh > $@.tmp && mv $@.tmp $@
+
+# The host's compiler runs our own parser and compiler over the profile.
+build/seccomp-gen: tools/seccomp-gen.c $(LIB_SRCS) $(HDRS) $(JSMN_DIR)/jsmn.h
+	$(HOSTCC) $(CPPFLAGS) $(WARN) -O1 $< $(LIB_SRCS) -o $@
+
+$(GEN)/seccomp-default.c: build/seccomp-gen src/seccomp-default.json
+	build/seccomp-gen src/seccomp-default.json > $@.tmp && mv $@.tmp $@
+
+mcstatic: $(SRCS) $(GEN_SRCS) $(HDRS) Makefile $(JSMN_DIR)/jsmn.h
 	@command -v $(CC) >/dev/null || tests/deps.sh
-	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(SRCS) $(LDFLAGS) -o $@
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(SRCS) $(GEN_SRCS) $(LDFLAGS) -o $@
 
 debug: mcstatic-debug ## build ./mcstatic-debug (static, -g -O0, not stripped)
 
-mcstatic-debug: $(SRCS) $(HDRS) Makefile $(JSMN_DIR)/jsmn.h
-	$(CC) $(CPPFLAGS) $(WARN) -g -O0 $(SRCS) -static -o $@
+mcstatic-debug: $(SRCS) $(GEN_SRCS) $(HDRS) Makefile $(JSMN_DIR)/jsmn.h
+	$(CC) $(CPPFLAGS) $(WARN) -g -O0 $(SRCS) $(GEN_SRCS) -static -o $@
 
 # valgrind cannot follow malloc in a static musl binary: the same sources,
 # built against glibc, are what it checks.
-build/mcstatic-glibc: $(SRCS) $(HDRS) Makefile $(JSMN_DIR)/jsmn.h
+build/mcstatic-glibc: $(SRCS) $(GEN_SRCS) $(HDRS) Makefile $(JSMN_DIR)/jsmn.h
 	@mkdir -p build
-	$(HOSTCC) $(CPPFLAGS) $(WARN) -g -O0 $(SRCS) -o $@
+	$(HOSTCC) $(CPPFLAGS) $(WARN) -g -O0 $(SRCS) $(GEN_SRCS) -o $@
 
-tests/unit/build/%: tests/unit/%.c $(LIB_SRCS) $(HDRS) $(JSMN_DIR)/jsmn.h
+tests/unit/build/%: tests/unit/%.c $(LIB_SRCS) $(GEN_SRCS) $(HDRS) $(JSMN_DIR)/jsmn.h
 	@mkdir -p tests/unit/build
-	$(HOSTCC) $(CPPFLAGS) $(WARN) -g -O0 $< $(LIB_SRCS) -lcmocka -lm -o $@
+	$(HOSTCC) $(CPPFLAGS) $(WARN) -g -O0 $< $(LIB_SRCS) $(GEN_SRCS) -lcmocka -lm -o $@
 
 deps: ## install the Debian packages the build and tests need
 	@tests/deps.sh
@@ -93,11 +108,11 @@ valgrind: deps build/mcstatic-glibc rootfs ## check the glibc build for leaks an
 # libFuzzer with ASan and UBSan over the front-ends: the command line and
 # config.json.
 FUZZ_SECONDS ?= 60
-build/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(HDRS) $(JSMN_DIR)/jsmn.h
+build/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(GEN_SRCS) $(HDRS) $(JSMN_DIR)/jsmn.h
 	@command -v clang >/dev/null || tests/deps.sh clang
 	@mkdir -p build
 	clang -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) $(WARN) \
-		$< $(LIB_SRCS) -o $@
+		$< $(LIB_SRCS) $(GEN_SRCS) -o $@
 
 fuzz: build/fuzz_cli build/fuzz_config ## fuzz the flag and config.json parsers, FUZZ_SECONDS each (default 60)
 	@mkdir -p build/fuzz-corpus build/fuzz-corpus-config

@@ -24,6 +24,8 @@ void mc_cli_usage(void);
 /* The seed's security flags, gathered while parsing. */
 struct mc_cli_security {
 	bool privileged;	/* --privileged: every capability, no filter, no masks */
+	/* --seccomp: "default", "unconfined" or a profile FILE; NULL: not given */
+	const char *seccomp;
 };
 
 /*

@@ -39,4 +39,7 @@ int sys_close_from(unsigned int first, bool cloexec_only);
 /* A close-on-exec fd that polls readable once PID exits (Linux 5.3). */
 int sys_pidfd_open(pid_t pid);
 
+/* seccomp(2): SECCOMP_SET_MODE_FILTER with a struct sock_fprog. */
+int sys_seccomp(unsigned int op, unsigned int flags, void *args);
+
 #endif

@@ -22,7 +22,7 @@ enum opt_id { OPT_PID, OPT_ROOTFS, OPT_DEBUG, OPT_ENV, OPT_TMPFS, OPT_WORKDIR,
 	      OPT_CGROUPNS, OPT_USER, OPT_UIDMAP, OPT_GIDMAP, OPT_USERID,
 	      OPT_ALL, OPT_MEMORY, OPT_MEMORY_SWAP, OPT_CPUS, OPT_CPU_WEIGHT,
 	      OPT_PIDS_LIMIT, OPT_CGROUP_PARENT, OPT_CGROUP, OPT_STATS,
-	      OPT_PRIVILEGED, OPT_HELP, OPT_VERSION };
+	      OPT_PRIVILEGED, OPT_SECCOMP, OPT_HELP, OPT_VERSION };
 
 static const struct option_def {
 	const char *name;
@@ -55,6 +55,7 @@ static const struct option_def {
 	{ "--cgroup", OPT_CGROUP, true },
 	{ "--stats", OPT_STATS, false },
 	{ "--privileged", OPT_PRIVILEGED, false },
+	{ "--seccomp", OPT_SECCOMP, true },
 	{ "--help", OPT_HELP, false },
 	{ "-h", OPT_HELP, false },
 	{ "--version", OPT_VERSION, false },
@@ -109,6 +110,9 @@ void mc_cli_usage(void)
 	      "  --cgroup-parent P  make the cgroup under P (default: mcstatic)\n"
 	      "  --cgroup NAME      the cgroup's name (default: mcstatic's PID)\n"
 	      "  --stats            print peak memory and CPU time at exit\n"
+	      "  --seccomp PROFILE  the syscall filter: default (the engines' profile,\n"
+	      "                     on unless --privileged), unconfined, or FILE.json\n"
+	      "                     (an OCI linux.seccomp object)\n"
 	      "  --debug            print each setup step on stderr\n"
 	      "  --help             show this help\n"
 	      "  --version          show the version\n\n"
@@ -394,6 +398,9 @@ static int apply_option(struct mc_spec *spec, struct mc_run_opts *opts,
 		return 0;
 	case OPT_PRIVILEGED:
 		sec->privileged = true;
+		return 0;
+	case OPT_SECCOMP:
+		sec->seccomp = value;
 		return 0;
 	default:
 		return 0;

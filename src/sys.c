@@ -139,3 +139,12 @@ int sys_pidfd_open(pid_t pid)
 {
 	return syscall(SYS_pidfd_open, pid, 0);
 }
+
+#ifndef SYS_seccomp
+#define SYS_seccomp 317
+#endif
+
+int sys_seccomp(unsigned int op, unsigned int flags, void *args)
+{
+	return syscall(SYS_seccomp, op, flags, args);
+}
