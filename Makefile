@@ -105,8 +105,8 @@ valgrind: deps build/mcstatic-glibc rootfs ## check the glibc build for leaks an
 	$(VALGRIND) build/mcstatic-glibc /nonexistent; test $$? -eq 127
 	@echo "valgrind: no leaks, no errors"
 
-# libFuzzer with ASan and UBSan over the front-ends: the command line and
-# config.json.
+# libFuzzer with ASan and UBSan over the front-ends: the command line,
+# config.json, and seccomp profiles through the compiler.
 FUZZ_SECONDS ?= 60
 build/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(GEN_SRCS) $(HDRS) $(JSMN_DIR)/jsmn.h
 	@command -v clang >/dev/null || tests/deps.sh clang
@@ -114,11 +114,13 @@ build/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(GEN_SRCS) $(HDRS) $(JSMN_DIR)/js
 	clang -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) $(WARN) \
 		$< $(LIB_SRCS) $(GEN_SRCS) -o $@
 
-fuzz: build/fuzz_cli build/fuzz_config ## fuzz the flag and config.json parsers, FUZZ_SECONDS each (default 60)
-	@mkdir -p build/fuzz-corpus build/fuzz-corpus-config
+fuzz: build/fuzz_cli build/fuzz_config build/fuzz_seccomp ## fuzz the flag, config.json and seccomp parsers, FUZZ_SECONDS each (default 60)
+	@mkdir -p build/fuzz-corpus build/fuzz-corpus-config build/fuzz-corpus-seccomp
 	build/fuzz_cli -max_total_time=$(FUZZ_SECONDS) build/fuzz-corpus tests/fuzz/corpus
 	build/fuzz_config -max_total_time=$(FUZZ_SECONDS) -dict=tests/fuzz/config.dict \
 		build/fuzz-corpus-config tests/fuzz/corpus-config
+	build/fuzz_seccomp -max_total_time=$(FUZZ_SECONDS) -dict=tests/fuzz/seccomp.dict \
+		build/fuzz-corpus-seccomp tests/fuzz/corpus-seccomp
 
 bench: all rootfs ## benchmarks against runc, crun, bubblewrap, unshare
 	ROOTFS=$(ROOTFS) bench/bench.sh
