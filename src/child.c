@@ -179,8 +179,8 @@ static int child_setup(const struct mc_child *c)
 	if (spec->terminal && mc_child_open_terminal(c->sock, spec) < 0)
 		return -1;
 	if (mc_process_set_limits(spec) < 0 ||
-	    mc_namespaces_set_identity(spec) < 0 ||
-	    mc_seccomp_install_early(spec) < 0 || mc_caps_drop() < 0)
+	    mc_seccomp_install_early(spec) < 0 ||
+	    mc_namespaces_set_identity(spec) < 0 || mc_caps_drop() < 0)
 		return -1;
 	if (spec->set_user)
 		die_with_parent(c);

@@ -197,7 +197,9 @@ static int seccomp_object(struct cfg *c, int s, const char *path)
 	static const char *const keys[] = { "listenerPath", "listenerMetadata" };
 	struct mc_seccomp *p;
 
-	if (cfg_expect(c, s, MC_JSON_OBJECT, path[0] ? path : "seccomp profile") < 0 ||
+	if (!path[0] && !mc_json_is(c->j, s, MC_JSON_OBJECT))
+		return mc_error(0, "not a JSON object");
+	if (cfg_expect(c, s, MC_JSON_OBJECT, path) < 0 ||
 	    cfg_refuse(c, s, path, keys, ARRAY_SIZE(keys)) < 0)
 		return -1;
 	p = cfg_alloc(c, 1, sizeof(*p));

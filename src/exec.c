@@ -167,8 +167,8 @@ static _Noreturn void run_process(struct joiner *j)
 	    mc_process_default_home((struct mc_spec *)spec) < 0 ||
 	    (spec->terminal && mc_child_open_terminal(j->sock, spec) < 0) ||
 	    mc_process_set_limits(spec) < 0 ||
-	    mc_namespaces_set_identity(spec) < 0 ||
 	    mc_seccomp_install_early(spec) < 0 ||
+	    mc_namespaces_set_identity(spec) < 0 ||
 	    mc_process_set_no_new_privs(spec) < 0)
 		mc_sync_fail(j->sock, MC_EXIT_FAILURE);
 	mc_supervise_reset_signals();

@@ -168,9 +168,23 @@ static int process_from_flags(struct mc_spec *spec, const struct mc_state *st,
 	return apply_gids(spec, a);
 }
 
+/*
+ * exec --process: the process is the file's, the seccomp filter still the
+ * container's (runc), from its config; CONFIG keeps what it points to.
+ */
+static int container_seccomp(struct mc_spec *spec, struct mc_spec *config,
+			     const struct mc_state *st)
+{
+	if (mc_config_load(config, st->bundle) < 0)
+		return -1;
+	spec->seccomp = config->seccomp;
+	return 0;
+}
+
 static int exec_process(struct mc_oci *oci, struct exec_args *a,
 			const char *id, char **args, struct mc_spec *spec)
 {
+	struct mc_spec config;
 	struct mc_state st = MC_STATE_INIT;
 	enum mc_status status;
 	int ret;
@@ -186,8 +200,10 @@ static int exec_process(struct mc_oci *oci, struct exec_args *a,
 		mc_state_free(&st);
 		return mc_error(0, "cannot exec in a paused container");
 	}
+	mc_spec_init(&config, NULL);
 	if (a->process)
-		ret = mc_config_load_process(spec, a->process);
+		ret = mc_config_load_process(spec, a->process) < 0 ? -1 :
+		      container_seccomp(spec, &config, &st);
 	else
 		ret = process_from_flags(spec, &st, a, args);
 	if (ret == 0) {
@@ -199,6 +215,7 @@ static int exec_process(struct mc_oci *oci, struct exec_args *a,
 		a->opts.id = id;
 		ret = mc_container_exec(spec, &a->opts, &st);
 	}
+	mc_spec_free(&config);
 	mc_state_free(&st);
 	return ret;
 }
