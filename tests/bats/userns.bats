@@ -230,7 +230,9 @@ $(id -u "$U")"
 	assert_success
 	assert_output $'box\n0\n0'
 	[[ $(hostname) == "$before" ]]
-	run "$MC" --uts sh -c 'hostname inner && hostname'
+	# The default seccomp profile refuses sethostname (as the engines'
+	# does): the UTS namespace is what this checks, so no filter.
+	run "$MC" --uts --seccomp unconfined sh -c 'hostname inner && hostname'
 	assert_output inner
 	[[ $(hostname) == "$before" ]]
 }
