@@ -255,3 +255,16 @@ exec_scenario() {
 	assert_line "can't create directory '/tmp/y': Function not implemented"
 	assert_nothing_left
 }
+
+@test "seccomp: MASKED_EQ masks the datum too (0x108 under mask 0xff is 8), the same as runc" {
+	bundle_set 'c["linux"]["seccomp"] = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+ {"names": ["personality"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38,
+  "args": [{"index": 0, "value": 255, "valueTwo": 264, "op": "SCMP_CMP_MASKED_EQ"}]}]}'
+	bundle_args sh -c 'linux32 true; echo "linux32 $?"; linux64 true; echo "linux64 $?"'
+	run both_runtimes run_scenario
+	assert_success
+	assert_line "linux32 1"
+	assert_line "linux64 0"
+	assert_line "personality(0x8): Function not implemented"
+	assert_nothing_left
+}
