@@ -114,8 +114,9 @@ struct mc_spec;
  * gives; each is a no-op at the other one, and without a profile.
  */
 int mc_seccomp_prepare(const struct mc_spec *spec);
-/* Before capabilities are dropped: without no_new_privs the kernel asks
- * for CAP_SYS_ADMIN, which is still there. */
+/* Without no_new_privs the kernel asks for CAP_SYS_ADMIN (effective): before
+ * the identity, whose switch to a uid other than 0 empties the effective
+ * set, and before the capabilities are dropped (runc's place too). */
 int mc_seccomp_install_early(const struct mc_spec *spec);
 /* Just before execve, with no_new_privs: as few of our syscalls after it
  * as can be. */
