@@ -27,6 +27,8 @@ struct mc_cli_security {
 	/* --cap-add, --cap-drop: bit n is capability n; "all" apart */
 	uint64_t cap_add, cap_drop;
 	bool cap_add_all, cap_drop_all;
+	/* --seccomp: "default", "unconfined" or a profile FILE; NULL: not given */
+	const char *seccomp;
 };
 
 /* --cap-add NAME|all (ADD) or --cap-drop NAME|all (cli-security.c). */

@@ -31,6 +31,11 @@ int mc_config_parse_process(struct mc_spec *spec, const char *json, size_t len);
 int mc_config_parse_resources(struct mc_spec *spec, const char *json,
 			      size_t len);
 
+/* An OCI seccomp object alone (the seed's --seccomp FILE) into
+ * spec->seccomp; errors name the field ("syscalls[3].action: ..."). */
+int mc_config_parse_seccomp(struct mc_spec *spec, const char *json, size_t len);
+int mc_config_load_seccomp(struct mc_spec *spec, const char *path);
+
 /* exec --process FILE: mc_config_parse_process of a file. */
 int mc_config_load_process(struct mc_spec *spec, const char *path);
 

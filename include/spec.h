@@ -117,6 +117,8 @@ struct mc_resources {
 	size_t n_dev_rules;
 };
 
+struct mc_seccomp;
+
 struct mc_spec {
 	char **argv;		/* process.args, NULL-terminated */
 	char **env;		/* process.env, NULL-terminated */
@@ -181,6 +183,8 @@ struct mc_spec {
 	size_t n_hooks[MC_HOOK_KINDS];
 	/* linux.cgroupsPath as given (the cgroup module interprets it) */
 	const char *cgroups_path;
+	/* linux.seccomp (seccomp.h); NULL: no filter */
+	const struct mc_seccomp *seccomp;
 
 	void **owned;		/* mc_spec_own(): freed with the spec */
 	size_t n_owned;

@@ -48,4 +48,7 @@ int sys_openat2(int dirfd, const char *path, int flags, uint64_t resolve);
 /* A close-on-exec fd that polls readable once PID exits (Linux 5.3). */
 int sys_pidfd_open(pid_t pid);
 
+/* seccomp(2): SECCOMP_SET_MODE_FILTER with a struct sock_fprog. */
+int sys_seccomp(unsigned int op, unsigned int flags, void *args);
+
 #endif

@@ -23,6 +23,7 @@
 #include "namespaces.h"
 #include "process.h"
 #include "rootfs.h"
+#include "seccomp.h"
 #include "supervise.h"
 #include "sync.h"
 #include "sys.h"
@@ -180,7 +181,8 @@ static int child_setup(const struct mc_child *c)
 		return -1;
 	if (spec->terminal && mc_child_open_terminal(c->sock, spec) < 0)
 		return -1;
-	if (mc_process_set_limits(spec) < 0 || mc_caps_prepare(spec) < 0 ||
+	if (mc_process_set_limits(spec) < 0 ||
+	    mc_seccomp_install_early(spec) < 0 || mc_caps_prepare(spec) < 0 ||
 	    mc_namespaces_set_identity(spec) < 0 || mc_caps_apply(spec) < 0)
 		return -1;
 	if (spec->set_user)
@@ -203,6 +205,8 @@ static _Noreturn void exec_command(const struct mc_child *c)
 	mc_supervise_reset_signals();
 	sigprocmask(SIG_SETMASK, c->mask, NULL);
 	pass_preserved_fds(c);
+	if (mc_seccomp_install_late(spec) < 0)
+		child_fail(c, MC_EXIT_FAILURE);
 	err = mc_exec_search(spec->argv[0], spec->argv, spec->env,
 			     mc_spec_getenv(spec, "PATH"), execve);
 	child_fail(c, mc_exit_for_exec_errno(err));

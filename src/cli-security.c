@@ -17,7 +17,9 @@
 
 #include "caps.h"
 #include "cli.h"
+#include "config.h"
 #include "error.h"
+#include "seccomp.h"
 #include "util.h"
 
 /* ---- capabilities -------------------------------------------------------- */
@@ -213,10 +215,35 @@ static void default_paths(struct mc_spec *spec,
 	spec->n_readonly_paths = ARRAY_SIZE(default_readonly);
 }
 
+/* ---- seccomp -------------------------------------------------------------- */
+
+/*
+ * The built-in profile (compiled at build time) unless --seccomp says
+ * otherwise; --privileged means none, but a --seccomp given with it is
+ * what the user asked for, so it wins.
+ */
+static int seccomp_defaults(struct mc_spec *spec,
+			    const struct mc_cli_security *sec)
+{
+	const char *v = sec->seccomp;
+
+	if (!v)
+		v = sec->privileged ? "unconfined" : "default";
+	if (!strcmp(v, "unconfined"))
+		return 0;
+	if (!strcmp(v, "default")) {
+		spec->seccomp = &mc_seccomp_default;
+		return 0;
+	}
+	return mc_config_load_seccomp(spec, v);
+}
+
 int mc_cli_security_defaults(struct mc_spec *spec,
 			     const struct mc_cli_security *sec)
 {
 	default_caps(spec, sec);
 	default_paths(spec, sec);
+	if (seccomp_defaults(spec, sec) < 0)
+		return -1;
 	return 0;
 }

@@ -23,7 +23,7 @@ enum opt_id { OPT_PID, OPT_ROOTFS, OPT_DEBUG, OPT_ENV, OPT_TMPFS, OPT_WORKDIR,
 	      OPT_ALL, OPT_MEMORY, OPT_MEMORY_SWAP, OPT_CPUS, OPT_CPU_WEIGHT,
 	      OPT_PIDS_LIMIT, OPT_CGROUP_PARENT, OPT_CGROUP, OPT_STATS,
 	      OPT_PRIVILEGED, OPT_CAP_ADD, OPT_CAP_DROP, OPT_ULIMIT,
-	      OPT_NO_NEW_PRIVS, OPT_HELP, OPT_VERSION };
+	      OPT_NO_NEW_PRIVS, OPT_SECCOMP, OPT_HELP, OPT_VERSION };
 
 static const struct option_def {
 	const char *name;
@@ -60,6 +60,7 @@ static const struct option_def {
 	{ "--cap-drop", OPT_CAP_DROP, true },
 	{ "--ulimit", OPT_ULIMIT, true },
 	{ "--no-new-privileges", OPT_NO_NEW_PRIVS, false },
+	{ "--seccomp", OPT_SECCOMP, true },
 	{ "--help", OPT_HELP, false },
 	{ "-h", OPT_HELP, false },
 	{ "--version", OPT_VERSION, false },
@@ -123,6 +124,9 @@ void mc_cli_usage(void)
 	      "  --no-new-privileges  no exec can gain privilege (setuid, file caps)\n"
 	      "  --ulimit NAME=SOFT[:HARD]  a resource limit, e.g. nofile=1024:4096\n"
 	      "                     (docker's names; -1 or unlimited; repeatable)\n"
+	      "  --seccomp PROFILE  the syscall filter: default (the engines' profile,\n"
+	      "                     on unless --privileged), unconfined, or FILE.json\n"
+	      "                     (an OCI linux.seccomp object)\n"
 	      "  --debug            print each setup step on stderr\n"
 	      "  --help             show this help\n"
 	      "  --version          show the version\n\n"
@@ -416,6 +420,9 @@ static int apply_option(struct mc_spec *spec, struct mc_run_opts *opts,
 		return mc_cli_parse_ulimit(spec, value);
 	case OPT_NO_NEW_PRIVS:
 		spec->no_new_privileges = true;
+		return 0;
+	case OPT_SECCOMP:
+		sec->seccomp = value;
 		return 0;
 	default:
 		return 0;

@@ -91,6 +91,8 @@ int cfg_abs_path(const char *what, const char *path);
 /* The sections in their own files: process and linux. */
 int cfg_parse_process(struct cfg *c, int p, const char *path);
 int cfg_parse_linux(struct cfg *c, int top);
+/* linux.seccomp (config-seccomp.c), L the linux object. */
+int cfg_parse_seccomp(struct cfg *c, int l);
 /* What needs which namespace: after all sections (runc's validator). */
 int cfg_check_namespaces(const struct cfg *c);
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* config.json's "linux": namespaces, id mappings, resources, cgroupsPath,
- * sysctl, masked and read-only paths, devices, rootfs propagation; the
+ * sysctl, masked and read-only paths, devices, rootfs propagation, seccomp
+ * (config-seccomp.c); the
  * fields nothing applies yet are refused; what needs which namespace. */
 #include <stdint.h>
 #include <string.h>
@@ -52,8 +53,6 @@ static int refuse_linux(struct cfg *c, int l)
 		"netDevices",
 	};
 
-	if (cfg_member(c, l, "seccomp") >= 0)
-		return mc_error(0, "linux.seccomp: not supported yet");
 	if (cfg_refuse(c, l, "linux", keys, ARRAY_SIZE(keys)) < 0)
 		return -1;
 	return parse_personality(c, l);
@@ -557,7 +556,7 @@ static int parse_propagation(struct cfg *c, int l)
 static int (*const linux_parts[])(struct cfg *, int) = {
 	refuse_linux, parse_namespaces, parse_idmaps, parse_resources,
 	parse_cgroups_path, parse_sysctl, parse_paths, parse_devices,
-	parse_propagation,
+	parse_propagation, cfg_parse_seccomp,
 };
 
 int cfg_parse_linux(struct cfg *c, int top)

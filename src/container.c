@@ -28,6 +28,7 @@
 #include "json.h"
 #include "namespaces.h"
 #include "process.h"
+#include "seccomp.h"
 #include "state.h"
 #include "supervise.h"
 #include "sync.h"
@@ -261,7 +262,7 @@ int mc_container_create(struct mc_spec *spec, const struct mc_run_opts *opts,
 
 	*c = (struct mc_container){ .sock = -1, .master = -1 };
 	if (mc_spec_validate(spec) < 0 || refuse_tty(spec, opts) < 0 ||
-	    mc_namespaces_prepare(spec) < 0)
+	    mc_namespaces_prepare(spec) < 0 || mc_seccomp_prepare(spec) < 0)
 		return -1;
 	clone_flags = mc_namespaces_clone_flags(spec);
 	mc_supervise_sigset(&c->set);

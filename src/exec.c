@@ -32,6 +32,7 @@
 #include "namespaces.h"
 #include "oci-verbs.h"
 #include "process.h"
+#include "seccomp.h"
 #include "state.h"
 #include "supervise.h"
 #include "sync.h"
@@ -166,13 +167,16 @@ static _Noreturn void run_process(struct joiner *j)
 	if (mc_child_enter_workdir(spec->cwd ? spec->cwd : "/") < 0 ||
 	    mc_process_default_home((struct mc_spec *)spec) < 0 ||
 	    (spec->terminal && mc_child_open_terminal(j->sock, spec) < 0) ||
-	    mc_process_set_limits(spec) < 0 || mc_caps_prepare(spec) < 0 ||
+	    mc_process_set_limits(spec) < 0 ||
+	    mc_seccomp_install_early(spec) < 0 || mc_caps_prepare(spec) < 0 ||
 	    mc_namespaces_set_identity(spec) < 0 || mc_caps_apply(spec) < 0 ||
 	    mc_process_set_no_new_privs(spec) < 0)
 		mc_sync_fail(j->sock, MC_EXIT_FAILURE);
 	mc_supervise_reset_signals();
 	for (unsigned int fd = 3; fd < 3 + j->opts->preserve_fds; fd++)
 		fcntl((int)fd, F_SETFD, 0);
+	if (mc_seccomp_install_late(spec) < 0)
+		mc_sync_fail(j->sock, MC_EXIT_FAILURE);
 	err = mc_exec_search(spec->argv[0], spec->argv, spec->env,
 			     mc_spec_getenv(spec, "PATH"), execve);
 	mc_sync_fail(j->sock, mc_exit_for_exec_errno(err));
@@ -252,7 +256,7 @@ int mc_container_exec(const struct mc_spec *spec, const struct mc_run_opts *opts
 	if (spec->terminal && opts->detach && !opts->console_socket)
 		return mc_error(0, "cannot allocate tty if mcstatic will detach "
 				   "without setting console socket");
-	if (open_namespaces(&j) < 0)
+	if (open_namespaces(&j) < 0 || mc_seccomp_prepare(spec) < 0)
 		goto out;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		mc_error(errno, "socketpair");

@@ -189,25 +189,28 @@ static int process_from_flags(struct mc_spec *spec, const struct mc_state *st,
 	return apply_gids(spec, a);
 }
 
-/* A process.json without capabilities gets the container's (as runc). */
-static int container_caps(struct mc_spec *spec, const struct mc_state *st)
+/*
+ * exec --process: the process is the file's; the seccomp filter is still
+ * the container's and, when the file names none, so are the capabilities
+ * (runc).  CONFIG, the container's config, keeps what they point to.
+ */
+static int container_defaults(struct mc_spec *spec, struct mc_spec *config,
+			      const struct mc_state *st)
 {
-	struct mc_spec c;
-	int ret;
-
-	if (spec->has_caps)
-		return 0;
-	mc_spec_init(&c, NULL);
-	ret = mc_config_load(&c, st->bundle);
-	spec->has_caps = true;
-	spec->caps = c.caps;
-	mc_spec_free(&c);
-	return ret;
+	if (mc_config_load(config, st->bundle) < 0)
+		return -1;
+	spec->seccomp = config->seccomp;
+	if (!spec->has_caps) {
+		spec->has_caps = true;
+		spec->caps = config->caps;
+	}
+	return 0;
 }
 
 static int exec_process(struct mc_oci *oci, struct exec_args *a,
 			const char *id, char **args, struct mc_spec *spec)
 {
+	struct mc_spec config;
 	struct mc_state st = MC_STATE_INIT;
 	enum mc_status status;
 	int ret;
@@ -223,11 +226,11 @@ static int exec_process(struct mc_oci *oci, struct exec_args *a,
 		mc_state_free(&st);
 		return mc_error(0, "cannot exec in a paused container");
 	}
-	if (a->process) {
-		ret = mc_config_load_process(spec, a->process);
-		if (ret == 0)
-			ret = container_caps(spec, &st);
-	} else
+	mc_spec_init(&config, NULL);
+	if (a->process)
+		ret = mc_config_load_process(spec, a->process) < 0 ? -1 :
+		      container_defaults(spec, &config, &st);
+	else
 		ret = process_from_flags(spec, &st, a, args);
 	if (ret == 0) {
 		/* The terminal is the caller's choice, not the config's. */
@@ -238,6 +241,7 @@ static int exec_process(struct mc_oci *oci, struct exec_args *a,
 		a->opts.id = id;
 		ret = mc_container_exec(spec, &a->opts, &st);
 	}
+	mc_spec_free(&config);
 	mc_state_free(&st);
 	return ret;
 }

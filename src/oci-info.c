@@ -9,6 +9,7 @@
 #include "error.h"
 #include "json.h"
 #include "oci.h"
+#include "seccomp.h"
 #include "util.h"
 
 void mc_oci_print_version(const char *version)
@@ -42,6 +43,28 @@ static const char *const namespaces[] = {
 	"cgroup", "ipc", "mount", "network", "pid", "user", "uts",
 };
 
+/* An inner list: "      \"KEY\": [\"A\", \"B\"]" of a NULL-terminated V. */
+static void inner_list(struct mc_buf *b, const char *key,
+		       const char *const *v, bool last)
+{
+	mc_buf_printf(b, "      \"%s\": [", key);
+	for (size_t i = 0; v[i]; i++)
+		mc_buf_printf(b, "%s\n        \"%s\"", i ? "," : "", v[i]);
+	mc_buf_printf(b, "\n      ]%s\n", last ? "" : ",");
+}
+
+/* What the seccomp compiler takes (seccomp.c's tables). */
+static void seccomp_features(struct mc_buf *b)
+{
+	mc_buf_printf(b, "    \"seccomp\": {\n      \"enabled\": true,\n");
+	inner_list(b, "actions", mc_seccomp_action_names, false);
+	inner_list(b, "operators", mc_seccomp_op_names, false);
+	inner_list(b, "archs", mc_seccomp_arch_names, false);
+	inner_list(b, "knownFlags", mc_seccomp_flag_names, false);
+	inner_list(b, "supportedFlags", mc_seccomp_flag_names, true);
+	mc_buf_printf(b, "    },\n");
+}
+
 int mc_oci_features(void)
 {
 	struct mc_buf b = { 0 };
@@ -57,8 +80,9 @@ int mc_oci_features(void)
 		      "    \"cgroup\": {\n"
 		      "      \"v1\": true,\n      \"v2\": true,\n"
 		      "      \"systemd\": false,\n      \"systemdUser\": false\n"
-		      "    },\n"
-		      "    \"seccomp\": {\n      \"enabled\": false\n    },\n"
+		      "    },\n");
+	seccomp_features(&b);
+	mc_buf_printf(&b,
 		      "    \"apparmor\": {\n      \"enabled\": false\n    },\n"
 		      "    \"selinux\": {\n      \"enabled\": false\n    }\n"
 		      "  }\n}\n");

@@ -176,3 +176,12 @@ int sys_openat2(int dirfd, const char *path, int flags, uint64_t resolve)
 
 	return syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
 }
+
+#ifndef SYS_seccomp
+#define SYS_seccomp 317
+#endif
+
+int sys_seccomp(unsigned int op, unsigned int flags, void *args)
+{
+	return syscall(SYS_seccomp, op, flags, args);
+}

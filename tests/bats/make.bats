@@ -48,7 +48,7 @@ teardown() { common_teardown; }
 
 @test "make clean removes the build output, and make builds again" {
 	mkdir "$T/src"
-	cp -a "$REPO/Makefile" "$REPO/src" "$REPO/include" "$REPO/tests" "$REPO/rootfs-build" "$T/src/"
+	cp -a "$REPO/Makefile" "$REPO/src" "$REPO/include" "$REPO/tests" "$REPO/tools" "$REPO/rootfs-build" "$T/src/"
 	run -0 make -s -C "$T/src"
 	[[ -x $T/src/mcstatic ]]
 	run -0 make -s -C "$T/src" clean

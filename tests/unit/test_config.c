@@ -17,6 +17,7 @@
 
 #include "config.h"
 #include "error.h"
+#include "seccomp.h"
 #include "spec.h"
 
 #define BUNDLE "/bundle"
@@ -90,14 +91,22 @@ static size_t count(char **v)
 
 #define BIT(cap) (1ULL << (cap))
 
-static void test_podman_seccomp_refused(void **state)
+static void test_podman_seccomp(void **state)
 {
 	struct mc_spec spec;
+	const struct mc_seccomp *p;
 
 	(void)state;
-	assert_int_equal(parse_file(&spec, "podman-config.json"), -1);
-	assert_string_equal(mc_error_text(),
-			    "config.json: linux.seccomp: not supported yet");
+	assert_int_equal(parse_file(&spec, "podman-config.json"), 0);
+	p = spec.seccomp;
+	assert_non_null(p);
+	assert_int_equal(p->default_action, MC_SCMP_ERRNO);
+	assert_int_equal(p->default_ret, 38);
+	assert_int_equal(p->arches, 7);
+	assert_int_equal(p->n_rules, 22);
+	assert_string_equal(p->rules[2].names[0], "personality");
+	assert_int_equal(p->rules[2].n_args, 1);
+	assert_int_equal(p->rules[2].args[0].op, MC_SCMP_EQ);
 	mc_spec_free(&spec);
 }
 
@@ -395,7 +404,33 @@ static const struct {
 	  "config.json: linux.sysctl.vm.swappiness: not in a namespace of the container" },
 	{ DOC("\"linux\": {\"sysctl\": {\"kernel.shmmax\": 1}}"),
 	  "config.json: linux.sysctl.kernel.shmmax: expected a string" },
-	{ DOC("\"linux\": {\"seccomp\": {}}"), "config.json: linux.seccomp: not supported yet" },
+	{ DOC("\"linux\": {\"seccomp\": {}}"),
+	  "config.json: linux.seccomp.defaultAction: missing" },
+	{ DOC("\"linux\": {\"seccomp\": []}"),
+	  "config.json: linux.seccomp: expected an object" },
+	{ DOC("\"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_FOO\"}}"),
+	  "config.json: linux.seccomp.defaultAction: unknown action SCMP_ACT_FOO" },
+	{ DOC("\"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_NOTIFY\"}}"),
+	  "config.json: linux.seccomp.defaultAction: SCMP_ACT_NOTIFY not supported (no seccomp listener)" },
+	{ DOC("\"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"/run/l\"}}"),
+	  "config.json: linux.seccomp.listenerPath: not supported" },
+	{ DOC("\"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"architectures\": [\"SCMP_ARCH_VAX\"]}}"),
+	  "config.json: linux.seccomp.architectures[0]: unknown architecture SCMP_ARCH_VAX" },
+	{ DOC("\"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"flags\": [\"SECCOMP_FILTER_FLAG_NEW_LISTENER\"]}}"),
+	  "config.json: linux.seccomp.flags[0]: SECCOMP_FILTER_FLAG_NEW_LISTENER not supported (no seccomp listener)" },
+	{ DOC("\"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ERRNO\"}, "
+	      "{\"names\": [\"write\"], \"action\": \"SCMP_ACT_ERRNO\"}, {\"names\": [\"open\"], \"action\": \"SCMP_ACT_ERRNO\"}, {\"names\": [\"x\"], \"action\": \"SCMP_ACT_FOO\"}]}}"),
+	  "config.json: linux.seccomp.syscalls[3].action: unknown action SCMP_ACT_FOO" },
+	{ DOC("\"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [], \"action\": \"SCMP_ACT_ERRNO\"}]}}"),
+	  "config.json: linux.seccomp.syscalls[0].names: expected at least one syscall name" },
+	{ DOC("\"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ERRNO\", "
+	      "\"args\": [{\"index\": 6, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"}]}]}}"),
+	  "config.json: linux.seccomp.syscalls[0].args[0].index: 6 is over 5" },
+	{ DOC("\"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ERRNO\", "
+	      "\"args\": [{\"index\": 0, \"value\": 1, \"op\": \"SCMP_CMP_ALMOST\"}]}]}}"),
+	  "config.json: linux.seccomp.syscalls[0].args[0].op: unknown operator SCMP_CMP_ALMOST" },
+	{ DOC("\"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 70000}]}}"),
+	  "config.json: linux.seccomp.syscalls[0].errnoRet: 70000 is over 65535" },
 	{ DOC("\"linux\": {\"intelRdt\": {\"closID\": \"x\"}}"),
 	  "config.json: linux.intelRdt: not supported" },
 	{ DOC("\"linux\": {\"mountLabel\": \"system_u:object_r:container_file_t:s0\"}"),
@@ -737,7 +772,7 @@ static void test_relative_bundle(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_podman_seccomp_refused),
+		cmocka_unit_test(test_podman_seccomp),
 		cmocka_unit_test(test_podman),
 		cmocka_unit_test(test_containerd),
 		cmocka_unit_test(test_errors),
