@@ -382,25 +382,50 @@ struct group {
 	size_t n;
 };
 
-/* Binary search over GR[lo..hi); four or fewer: a row of JEQs. */
-static size_t tree(struct gen *g, const struct group *gr, size_t lo,
+/*
+ * The syscall numbers from START up to the next segment's START: one
+ * group's rules, or (G NULL) the default.  Neighbours that both just
+ * return the same value are one segment, so the search runs over ranges
+ * (most of a profile is long runs of allowed numbers) instead of over
+ * every syscall.
+ */
+struct seg {
+	uint32_t start;
+	const struct group *g;
+	bool plain;		/* a bare return of VALUE */
+	uint32_t value;
+};
+
+static void add_seg(struct seg *segs, size_t *n, uint32_t start,
+		    const struct group *g, uint32_t dflt)
+{
+	struct seg s = { start, g, true, dflt };
+
+	if (g) {
+		s.plain = !g->e[0].v.r->n_args;
+		s.value = mc_seccomp_ret(g->e[0].v.r->action, g->e[0].v.r->ret);
+	}
+	if (*n && s.plain && segs[*n - 1].plain &&
+	    segs[*n - 1].value == s.value)
+		return;
+	segs[(*n)++] = s;
+}
+
+/* Binary search over SEGS[lo..hi), by the first number of each. */
+static size_t tree(struct gen *g, const struct seg *segs, size_t lo,
 		   size_t hi, uint32_t dflt)
 {
-	size_t next, mid, right, left;
+	size_t mid, right, left;
 
-	if (hi - lo <= 4) {
-		next = ret(g, dflt);
-		for (size_t i = hi; i-- > lo;) {
-			size_t b = body(g, gr[i].e, gr[i].n, dflt);
-
-			next = jump(g, BPF_JEQ, gr[i].nr, b, next);
-		}
-		return next;
+	if (hi - lo == 1) {
+		if (segs[lo].plain)
+			return ret(g, segs[lo].value);
+		return body(g, segs[lo].g->e, segs[lo].g->n, dflt);
 	}
 	mid = lo + (hi - lo) / 2;
-	right = tree(g, gr, mid, hi, dflt);
-	left = tree(g, gr, lo, mid, dflt);
-	return jump(g, BPF_JGE, gr[mid].nr, right, left);
+	right = tree(g, segs, mid, hi, dflt);
+	left = tree(g, segs, lo, mid, dflt);
+	return jump(g, BPF_JGE, segs[mid].start, right, left);
 }
 
 /* Every (syscall number, rule) of the profile on ARCH, sorted. */
@@ -441,15 +466,19 @@ static int arch_section(struct gen *g, const struct mc_seccomp *p,
 			enum mc_scmp_arch arch, size_t *label)
 {
 	uint32_t dflt = mc_seccomp_ret(p->default_action, p->default_ret);
+	uint32_t at = 0;
 	struct group *gr;
+	struct seg *segs;
 	struct entry *e;
-	size_t n = 0, ng = 0;
+	size_t n = 0, ng = 0, ns = 0;
 
 	e = entries(p, arch, &n);
 	gr = calloc(n ? n : 1, sizeof(*gr));
-	if (!e || !gr) {
+	segs = calloc(2 * n + 1, sizeof(*segs));
+	if (!e || !gr || !segs) {
 		free(e);
 		free(gr);
+		free(segs);
 		return mc_error(ENOMEM, "seccomp");
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -457,7 +486,15 @@ static int arch_section(struct gen *g, const struct mc_seccomp *p,
 			gr[ng++] = (struct group){ e[i].nr, &e[i], 0 };
 		gr[ng - 1].n++;
 	}
-	*label = tree(g, gr, 0, ng, dflt);
+	for (size_t i = 0; i < ng; i++) {
+		if (gr[i].nr > at)
+			add_seg(segs, &ns, at, NULL, dflt);
+		add_seg(segs, &ns, gr[i].nr, &gr[i], dflt);
+		at = gr[i].nr + 1;
+	}
+	add_seg(segs, &ns, at, NULL, dflt);
+	*label = tree(g, segs, 0, ns, dflt);
+	free(segs);
 	free(gr);
 	free(e);
 	return 0;

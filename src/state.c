@@ -100,18 +100,27 @@ static int absolute(char *buf, size_t size, const char *path, const char *suffix
 	return 0;
 }
 
-/* Not the initial user namespace: our uid_map is not the identity of all. */
+/* Not the initial user namespace: our uid_map is not the identity of all
+ * ("0 0 4294967295", in columns). */
 static bool in_user_namespace(void)
 {
-	unsigned long inside, outside, count;
+	uint64_t v[3];
+	char line[128];
+	const char *p = line;
 	FILE *f = fopen("/proc/self/uid_map", "re");
-	int n;
+	bool ok;
 
 	if (!f)
 		return false;
-	n = fscanf(f, "%lu %lu %lu", &inside, &outside, &count);
+	ok = fgets(line, sizeof(line), f) != NULL;
 	fclose(f);
-	return n == 3 && !(inside == 0 && outside == 0 && count == 4294967295UL);
+	for (int i = 0; ok && i < 3; i++) {
+		while (*p == ' ')
+			p++;
+		p = mc_scan_u64(p, &v[i]);
+		ok = p != NULL;
+	}
+	return ok && !(v[0] == 0 && v[1] == 0 && v[2] == 4294967295UL);
 }
 
 bool mc_state_rootless(void)
