@@ -83,6 +83,7 @@ struct mc_cgroup {
 	int v2_fd;		/* the v2 cgroup, for CLONE_INTO_CGROUP */
 	struct mc_resources res;
 	bool stats;
+	bool devices_only;	/* nothing asked but device rules */
 };
 
 /* "machine.slice:libpod:abc": systemd's slice:prefix:name form. */
