@@ -39,4 +39,7 @@ int sys_close_from(unsigned int first, bool cloexec_only);
 /* A close-on-exec fd that polls readable once PID exits (Linux 5.3). */
 int sys_pidfd_open(pid_t pid);
 
+/* bpf(2) with the first SIZE bytes of a union bpf_attr; an fd, 0 or -1. */
+int sys_bpf(int cmd, void *attr, unsigned int size);
+
 #endif

@@ -139,3 +139,9 @@ int sys_pidfd_open(pid_t pid)
 {
 	return syscall(SYS_pidfd_open, pid, 0);
 }
+
+/* bpf(2): CMD with ATTR (union bpf_attr's first SIZE bytes). */
+int sys_bpf(int cmd, void *attr, unsigned int size)
+{
+	return (int)syscall(SYS_bpf, cmd, attr, size);
+}
