@@ -16,8 +16,11 @@
  * cgroup it could mknod the host's disk and open it.  So, as runc's spec
  * and the engines: deny all, then the OCI default devices (runc's
  * AllowedDevices, appended by the model).  In a user namespace the kernel
- * refuses to open a node made there; and without root there is no cgroup
- * to make, so nothing is asked.
+ * refuses to open a node made there; without root there is no cgroup to
+ * make; and without a root of its own (--rootfs) the command has the
+ * host's /dev and cgroupfs, where it could lift any rule: the rules would
+ * cost a cgroup and confine nothing (and a machine's PID 1 keeps its
+ * workload's disks).  Then nothing is asked.
  */
 static int default_devices(struct mc_spec *spec,
 			   const struct mc_cli_security *sec)
@@ -25,7 +28,7 @@ static int default_devices(struct mc_spec *spec,
 	static struct mc_dev_rule deny_all = { false, 'a', -1, -1, "rwm" };
 	struct mc_resources *r = &spec->resources;
 
-	if (sec->privileged || geteuid() != 0 ||
+	if (sec->privileged || geteuid() != 0 || !spec->rootfs ||
 	    (spec->namespaces & CLONE_NEWUSER) || r->n_dev_rules)
 		return 0;
 	r->dev_rules = &deny_all;

@@ -341,9 +341,10 @@ static enum mc_cli_action parse(struct mc_spec *spec, ...)
 }
 
 /*
- * Root without a user namespace gets runc's rules: deny all, then the
- * default devices; so a cgroup, of the devices hierarchy only.  Not with
- * --privileged, not in a user namespace, not for a non-root caller.
+ * Root without a user namespace, in a root of its own, gets runc's rules:
+ * deny all, then the default devices; so a cgroup, of the devices
+ * hierarchy only.  Not with --privileged, not in a user namespace, not
+ * without --rootfs, not for a non-root caller.
  */
 static void test_seed_dev_rules(void **state)
 {
@@ -353,7 +354,7 @@ static void test_seed_dev_rules(void **state)
 
 	(void)state;
 	mc_spec_init(&spec, NULL);
-	assert_int_equal(parse(&spec, "true", NULL), MC_CLI_RUN);
+	assert_int_equal(parse(&spec, "--rootfs", "/r", "true", NULL), MC_CLI_RUN);
 	if (geteuid() != 0) {
 		assert_int_equal(spec.resources.n_dev_rules, 0);
 		mc_spec_free(&spec);
@@ -373,9 +374,13 @@ static void test_seed_dev_rules(void **state)
 	assert_int_equal(cg_need(&cg, "devices"), REQUIRED);
 	assert_int_equal(cg_need(&cg, "freezer"), NOT_NEEDED);
 
-	assert_int_equal(parse(&spec, "--privileged", "true", NULL), MC_CLI_RUN);
+	assert_int_equal(parse(&spec, "--privileged", "--rootfs", "/r", "true",
+			       NULL), MC_CLI_RUN);
 	assert_int_equal(spec.resources.n_dev_rules, 0);
-	assert_int_equal(parse(&spec, "--user", "true", NULL), MC_CLI_RUN);
+	assert_int_equal(parse(&spec, "--user", "--rootfs", "/r", "true", NULL),
+			 MC_CLI_RUN);
+	assert_int_equal(spec.resources.n_dev_rules, 0);
+	assert_int_equal(parse(&spec, "--pid", "true", NULL), MC_CLI_RUN);
 	assert_int_equal(spec.resources.n_dev_rules, 0);
 	mc_spec_free(&spec);
 }
@@ -408,8 +413,7 @@ static void test_flags(void **state)
 	assert_int_equal(spec.resources.pids_limit, -1);
 	assert_int_equal(spec.resources.memory_swap, -1);
 
-	/* No device rules either (those are root's default, below). */
-	assert_int_equal(parse(&spec, "--privileged", "true", NULL), MC_CLI_RUN);
+	assert_int_equal(parse(&spec, "true", NULL), MC_CLI_RUN);
 	assert_false(mc_cgroup_wanted(&spec, parsed_opts.stats));
 	/* config.json's fields want one too. */
 	spec.cgroups_path = "/a/b";
