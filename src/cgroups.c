@@ -379,6 +379,8 @@ static size_t sort_unique(pid_t *p, size_t n)
 {
 	size_t k = 0;
 
+	if (n < 2)	/* p may be NULL: qsort must not see it */
+		return n;
 	qsort(p, n, sizeof(*p), cmp_pid);
 	for (size_t i = 0; i < n; i++)
 		if (!k || p[k - 1] != p[i])
