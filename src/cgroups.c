@@ -287,7 +287,10 @@ int mc_cgroup_create(const struct mc_spec *spec, bool stats,
 	 * a cgroup.procs write and directories to make and remove, and the
 	 * seed never pauses; leftovers are still killed through it.
 	 */
-	cg->devices_only = !more_than_devices(spec, cg->stats);
+	cg->devices_only = !more_than_devices(spec, stats);
+	/* --debug's counters would need the rest: it must not change that. */
+	if (cg->devices_only)
+		cg->stats = false;
 	if (container_path(spec, cg) < 0) {
 		free(cg);
 		return -1;
