@@ -23,9 +23,17 @@ HDRS     := $(wildcard include/*.h src/*.h) $(GEN)/syscall-table.h
 GEN_SRCS := $(GEN)/seccomp-default.c
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,tests/unit/build/%,$(UNIT_SRCS))
+# The same unit tests under ASan and UBSan (tests/run.sh runs both sets):
+# the library compiled once, each test linked against it.
+ASAN_DIR  := tests/unit/build-asan
+ASAN_CFLAGS := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
+	       -fno-omit-frame-pointer
+ASAN_OBJS := $(patsubst src/%.c,$(ASAN_DIR)/obj/%.o,$(LIB_SRCS)) \
+	     $(ASAN_DIR)/obj/seccomp-default.o
+ASAN_BINS := $(patsubst tests/unit/%.c,$(ASAN_DIR)/%,$(UNIT_SRCS))
 ROOTFS   ?= rootfs
 
-.PHONY: all debug clean install help examples valgrind demo test unit \
+.PHONY: all debug clean install help examples valgrind demo test unit unit-asan \
 	rootfs deps bench fuzz
 
 all: mcstatic ## build ./mcstatic (static, stripped)
@@ -65,6 +73,17 @@ tests/unit/build/%: tests/unit/%.c $(LIB_SRCS) $(GEN_SRCS) $(HDRS) $(JSMN_DIR)/j
 	@mkdir -p tests/unit/build
 	$(HOSTCC) $(CPPFLAGS) $(WARN) -g -O0 $< $(LIB_SRCS) $(GEN_SRCS) -lcmocka -lm -o $@
 
+$(ASAN_DIR)/obj/%.o: src/%.c $(HDRS) $(JSMN_DIR)/jsmn.h
+	@mkdir -p $(ASAN_DIR)/obj
+	$(HOSTCC) $(CPPFLAGS) $(WARN) $(ASAN_CFLAGS) -c $< -o $@
+
+$(ASAN_DIR)/obj/seccomp-default.o: $(GEN)/seccomp-default.c $(HDRS)
+	@mkdir -p $(ASAN_DIR)/obj
+	$(HOSTCC) $(CPPFLAGS) $(WARN) $(ASAN_CFLAGS) -c $< -o $@
+
+$(ASAN_DIR)/%: tests/unit/%.c $(ASAN_OBJS)
+	$(HOSTCC) $(CPPFLAGS) $(WARN) $(ASAN_CFLAGS) $< $(ASAN_OBJS) -lcmocka -lm -o $@
+
 deps: ## install the Debian packages the build and tests need
 	@tests/deps.sh
 
@@ -73,7 +92,9 @@ rootfs: ## build the busybox root filesystem in ./rootfs
 
 unit: deps $(UNIT_BINS) ## build the cmocka unit tests
 
-test: deps all unit rootfs ## run unit and end-to-end tests
+unit-asan: deps $(ASAN_BINS) ## build them with ASan and UBSan too
+
+test: deps all unit unit-asan rootfs ## run unit (plain, ASan+UBSan) and end-to-end tests
 	@tests/run.sh
 
 examples: all rootfs ## run the seed's examples
@@ -108,7 +129,7 @@ valgrind: deps build/mcstatic-glibc rootfs ## check the glibc build for leaks an
 	@echo "valgrind: no leaks, no errors"
 
 # libFuzzer with ASan and UBSan over the front-ends: the command line,
-# config.json, and seccomp profiles through the compiler.
+# config.json, seccomp profiles through the compiler, and the id maps.
 FUZZ_SECONDS ?= 60
 build/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(GEN_SRCS) $(HDRS) $(JSMN_DIR)/jsmn.h
 	@command -v clang >/dev/null || tests/deps.sh clang
@@ -116,13 +137,15 @@ build/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(GEN_SRCS) $(HDRS) $(JSMN_DIR)/js
 	clang -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) $(WARN) \
 		$< $(LIB_SRCS) $(GEN_SRCS) -o $@
 
-fuzz: build/fuzz_cli build/fuzz_config build/fuzz_seccomp ## fuzz the flag, config.json and seccomp parsers, FUZZ_SECONDS each (default 60)
-	@mkdir -p build/fuzz-corpus build/fuzz-corpus-config build/fuzz-corpus-seccomp
+fuzz: build/fuzz_cli build/fuzz_config build/fuzz_seccomp build/fuzz_idmap ## fuzz the flag, config.json, seccomp and id map parsers, FUZZ_SECONDS each (default 60)
+	@mkdir -p build/fuzz-corpus build/fuzz-corpus-config build/fuzz-corpus-seccomp build/fuzz-corpus-idmap
 	build/fuzz_cli -max_total_time=$(FUZZ_SECONDS) build/fuzz-corpus tests/fuzz/corpus
 	build/fuzz_config -max_total_time=$(FUZZ_SECONDS) -dict=tests/fuzz/config.dict \
 		build/fuzz-corpus-config tests/fuzz/corpus-config
 	build/fuzz_seccomp -max_total_time=$(FUZZ_SECONDS) -dict=tests/fuzz/seccomp.dict \
 		build/fuzz-corpus-seccomp tests/fuzz/corpus-seccomp
+	build/fuzz_idmap -max_total_time=$(FUZZ_SECONDS) build/fuzz-corpus-idmap \
+		tests/fuzz/corpus-idmap
 
 bench: all rootfs ## benchmarks against runc, crun, bubblewrap, unshare
 	ROOTFS=$(ROOTFS) bench/bench.sh
@@ -131,7 +154,7 @@ install: all ## install to $(DESTDIR)$(PREFIX)/bin
 	install -D -m 0755 mcstatic $(DESTDIR)$(PREFIX)/bin/mcstatic
 
 clean: ## remove build output (not ./rootfs)
-	rm -rf mcstatic mcstatic-debug build tests/unit/build bench/build
+	rm -rf mcstatic mcstatic-debug build tests/unit/build $(ASAN_DIR) bench/build
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' Makefile | \

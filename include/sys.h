@@ -50,5 +50,7 @@ int sys_pidfd_open(pid_t pid);
 
 /* seccomp(2): SECCOMP_SET_MODE_FILTER with a struct sock_fprog. */
 int sys_seccomp(unsigned int op, unsigned int flags, void *args);
+/* bpf(2) with the first SIZE bytes of a union bpf_attr; an fd, 0 or -1. */
+int sys_bpf(int cmd, void *attr, unsigned int size);
 
 #endif

@@ -83,6 +83,7 @@ struct mc_cgroup {
 	int v2_fd;		/* the v2 cgroup, for CLONE_INTO_CGROUP */
 	struct mc_resources res;
 	bool stats;
+	bool devices_only;	/* nothing asked but device rules */
 };
 
 /* "machine.slice:libpod:abc": systemd's slice:prefix:name form. */
@@ -138,5 +139,21 @@ void cg_v2_cpu_usage(const char *dir, struct cgroup_usage *u);
 /* v1 devices: the line for devices.allow or devices.deny; v2: allow-all. */
 int cg_dev_rule_line(const struct mc_dev_rule *r, char *buf, size_t size);
 bool cg_dev_rules_allow_all(const struct mc_dev_rule *r, size_t n);
+
+/* v2 devices (cgroup-ebpf.c): one eBPF instruction, as struct bpf_insn. */
+struct cg_bpf_insn {
+	uint8_t code;
+	uint8_t regs;		/* dst | src << 4 */
+	int16_t off;
+	int32_t imm;
+};
+
+/* Room for ~500 rules; the kernel's limit is far above. */
+#define CG_DEV_PROGRAM_MAX 4096
+/* The program for rules R[0..N-1] in OUT: its length, or -1. */
+ssize_t cg_dev_program(const struct mc_dev_rule *r, size_t n,
+		       struct cg_bpf_insn *out, size_t max);
+/* Load it and attach it to the cgroup (BPF_F_ALLOW_MULTI). */
+int cg_dev_program_attach(int cgroup_fd, const struct mc_dev_rule *r, size_t n);
 
 #endif

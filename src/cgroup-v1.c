@@ -73,7 +73,8 @@ static int each_controller(struct mc_cgroup *cg, bool all, v1_found_fn found)
 			return -1;
 	}
 	/* Hybrid: the cgroup2 mount tracks the container too (no controllers). */
-	if (cg_is_fs(CGROUP_UNIFIED, CGROUP2_SUPER_MAGIC, NULL) &&
+	if ((all || !cg->devices_only) &&
+	    cg_is_fs(CGROUP_UNIFIED, CGROUP2_SUPER_MAGIC, NULL) &&
 	    found(cg, "unified", CGROUP_UNIFIED) < 0)
 		return -1;
 	return 0;

@@ -61,12 +61,18 @@ bool cg_dev_rules_allow_all(const struct mc_dev_rule *r, size_t n)
 	       r->minor == -1 && strlen(r->access) == 3;
 }
 
-/* The device controller of v2 is an eBPF program: not written yet. */
-static int v2_devices(const struct mc_resources *r)
+/*
+ * The device controller of v2 is an eBPF program on the cgroup
+ * (cgroup-ebpf.c).  On an update the new one replaces the old, as runc.
+ */
+static int v2_devices(struct mc_cgroup *cg, const struct mc_resources *r)
 {
-	if (!r->n_dev_rules || cg_dev_rules_allow_all(r->dev_rules, r->n_dev_rules))
+	if (!r->n_dev_rules)
 		return 0;
-	return mc_error(0, "linux.resources.devices: not supported on cgroup v2 yet");
+	if (cg->v2_fd < 0)
+		return mc_error(EBADF, "linux.resources.devices: cgroup %s",
+				cg->h[0].dir);
+	return cg_dev_program_attach(cg->v2_fd, r->dev_rules, r->n_dev_rules);
 }
 
 static int v2_open_fd(struct mc_cgroup *cg)
@@ -79,8 +85,7 @@ static int v2_open_fd(struct mc_cgroup *cg)
 
 static int v2_attach(struct mc_cgroup *cg)
 {
-	if (v2_devices(&cg->res) < 0 ||
-	    cg_hierarchy_add(cg, "", CGROUP_ROOT) < 0 ||
+	if (cg_hierarchy_add(cg, "", CGROUP_ROOT) < 0 ||
 	    cg_make_dirs(cg, &cg->h[0], v2_enable) < 0)
 		return -1;
 	return v2_open_fd(cg);
@@ -146,7 +151,7 @@ static int v2_update(struct mc_cgroup *cg, const struct mc_resources *r)
 {
 	const char *dir = cg->h[0].dir;
 
-	if (v2_devices(r) < 0 || v2_memory(dir, r) < 0 || v2_cpu(dir, r) < 0)
+	if (v2_devices(cg, r) < 0 || v2_memory(dir, r) < 0 || v2_cpu(dir, r) < 0)
 		return -1;
 	if (r->pids_limit && cg_write_u64(dir, "pids.max", r->pids_limit) < 0)
 		return -1;
@@ -155,7 +160,12 @@ static int v2_update(struct mc_cgroup *cg, const struct mc_resources *r)
 
 static int v2_apply(struct mc_cgroup *cg)
 {
-	return v2_update(cg, &cg->res);
+	struct mc_resources r = cg->res;
+
+	/* A new cgroup has no program: a lone "allow all" needs none. */
+	if (cg_dev_rules_allow_all(r.dev_rules, r.n_dev_rules))
+		r.n_dev_rules = 0;
+	return v2_update(cg, &r);
 }
 
 static int v2_freeze(struct mc_cgroup *cg)

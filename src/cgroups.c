@@ -85,6 +85,8 @@ enum need cg_need(const struct mc_cgroup *cg, const char *ctrl)
 	enum need counted = cg->stats || cg->oci ? OPTIONAL : NOT_NEEDED;
 	enum need oci = cg->oci ? OPTIONAL : NOT_NEEDED;
 
+	if (cg->devices_only)
+		return strcmp(ctrl, "devices") ? NOT_NEEDED : REQUIRED;
 	if (!strcmp(ctrl, "memory"))
 		return r->memory_limit || r->memory_swap || r->memory_reservation ||
 		       (r->memory_swappiness >= 0 && cg->drv->v1) ? REQUIRED
@@ -195,16 +197,22 @@ static int enter_all(struct mc_cgroup *cg, pid_t pid)
 /* The interface                                                       */
 /* ------------------------------------------------------------------ */
 
-bool mc_cgroup_wanted(const struct mc_spec *spec, bool stats)
+/* Anything asked of the cgroup but its device rules. */
+static bool more_than_devices(const struct mc_spec *spec, bool stats)
 {
 	const struct mc_resources *r = &spec->resources;
 
 	return r->memory_limit || r->memory_swap || r->cpu_quota ||
 	       r->cpu_shares || r->cpu_weight || r->pids_limit ||
 	       r->memory_reservation || r->memory_swappiness >= 0 ||
-	       r->cpuset_cpus || r->cpuset_mems || r->n_dev_rules ||
+	       r->cpuset_cpus || r->cpuset_mems ||
 	       spec->cgroup_parent || spec->cgroup_name || stats ||
 	       spec->cgroups_path;
+}
+
+bool mc_cgroup_wanted(const struct mc_spec *spec, bool stats)
+{
+	return spec->resources.n_dev_rules || more_than_devices(spec, stats);
 }
 
 static const struct cgroup_driver *detect(void)
@@ -275,6 +283,16 @@ int mc_cgroup_create(const struct mc_spec *spec, bool stats,
 	cg->stats = stats || mc_debug_enabled;
 	cg->oci = spec->cgroups_path;
 	cg->default_parent = !spec->cgroup_parent && !spec->cgroups_path;
+	/*
+	 * The seed's default device rules alone: the devices hierarchy only
+	 * (v1), no freezer or unified tracking cgroup.  Every v1 hierarchy is
+	 * a cgroup.procs write and directories to make and remove, and the
+	 * seed never pauses; leftovers are still killed through it.
+	 */
+	cg->devices_only = !more_than_devices(spec, stats);
+	/* --debug's counters would need the rest: it must not change that. */
+	if (cg->devices_only)
+		cg->stats = false;
 	if (container_path(spec, cg) < 0) {
 		free(cg);
 		return -1;
@@ -366,6 +384,8 @@ static size_t sort_unique(pid_t *p, size_t n)
 {
 	size_t k = 0;
 
+	if (n < 2)	/* p may be NULL: qsort must not see it */
+		return n;
 	qsort(p, n, sizeof(*p), cmp_pid);
 	for (size_t i = 0; i < n; i++)
 		if (!k || p[k - 1] != p[i])

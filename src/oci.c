@@ -14,6 +14,7 @@
 #include "error.h"
 #include "oci.h"
 #include "oci-verbs.h"
+#include "selfexe.h"
 #include "state.h"
 #include "util.h"
 
@@ -178,6 +179,9 @@ int mc_oci_main(int argc, char **argv, int verb_at)
 			    "use cgroupfs");
 		goto fail;
 	}
+	/* exec enters a running container: from a sealed copy of us. */
+	if (v->fn == mc_verb_exec && mc_selfexe_sealed(argv) < 0)
+		goto fail;
 	if (mc_state_root(oci.root_flag, oci.root, sizeof(oci.root)) < 0)
 		goto fail;
 	ret = v->fn(&oci, argc - verb_at, argv + verb_at);

@@ -722,7 +722,8 @@ int mc_state_list(const char *root, char ***ids, size_t *n)
 		*n = 0;
 		return mc_error(err, "state root %s", root);
 	}
-	qsort(*ids, *n, sizeof(**ids), cmp_str);
+	if (*n > 1)	/* *ids may be NULL: qsort must not see it */
+		qsort(*ids, *n, sizeof(**ids), cmp_str);
 	return 0;
 }
 

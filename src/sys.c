@@ -185,3 +185,9 @@ int sys_seccomp(unsigned int op, unsigned int flags, void *args)
 {
 	return syscall(SYS_seccomp, op, flags, args);
 }
+
+/* bpf(2): CMD with ATTR (union bpf_attr's first SIZE bytes). */
+int sys_bpf(int cmd, void *attr, unsigned int size)
+{
+	return (int)syscall(SYS_bpf, cmd, attr, size);
+}

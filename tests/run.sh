@@ -2,7 +2,9 @@
 # tests/run.sh [BATS-FILE-OR-DIR...] — the runner behind `make test`.
 #
 # Without arguments: runs every cmocka unit-test binary tests/unit/build/test_*
-# (built by the Makefile), then `bats --tap tests/bats`. With arguments: runs
+# and the same built with ASan and UBSan, tests/unit/build-asan/test_* (both
+# built by the Makefile; any sanitizer report stops the binary, which then
+# counts as failed), then `bats --tap tests/bats`. With arguments: runs
 # bats on just those files/directories (no unit tests), e.g.
 #     tests/run.sh tests/bats/signals.bats
 #
@@ -36,7 +38,7 @@ cd "$repo" || exit 2
 run_unit() {
 	local bin line n got_pass got_fail rc
 	local -a bins=()
-	for bin in tests/unit/build/test_*; do
+	for bin in tests/unit/build/test_* tests/unit/build-asan/test_*; do
 		[[ -f $bin && -x $bin && $(basename "$bin") != *.* ]] && bins+=("$bin")
 	done
 	if ((${#bins[@]} == 0)); then
@@ -49,6 +51,8 @@ run_unit() {
 		# Default cmocka output format; stderr merged so the summary is seen.
 		# The inner bash reports a crash ("Segmentation fault") into the
 		# stream, where it belongs, instead of after the summary line.
+		ASAN_OPTIONS=halt_on_error=1:detect_leaks=1 \
+		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		CMOCKA_MESSAGE_OUTPUT=STDOUT bash -c '"$0"; exit $?' "$bin" 2>&1 | while IFS= read -r line; do
 			say "$line"
 			if [[ $line =~ ^\[\ +PASSED\ +\]\ +([0-9]+)\ test ]]; then

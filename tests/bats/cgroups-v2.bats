@@ -212,3 +212,39 @@ EOF
 	assert_line "fds=0"
 	assert_none_left
 }
+
+# linux.resources.devices on v2: the eBPF device program (cgroup-ebpf.c).
+# The seed's default rules for a root container with --rootfs: the nodes are
+# made (mknod of any is allowed), /dev/kmsg's number (c 1:11) and sda's
+# (b 8:0, no such disk in the guest: ENXIO once past the program) are
+# refused at open with EPERM, the default devices work; --privileged: no
+# program, the same nodes open.  The outer container has no --rootfs, so
+# no rules of its own, and the program is the only thing that can refuse.
+@test "v2 guest: devices: the eBPF program refuses mknod'ed kmsg and sda (EPERM), allows the defaults; --privileged has none" {
+	local script
+	script=$(vm_script <<'EOF'
+echo 'mknod /dev/k c 1 11 && mknod /dev/b b 8 0 && echo made;
+true </dev/k 2>&1 && echo k-open; true </dev/b 2>&1 && echo b-open;
+echo x >/dev/null && head -c1 /dev/zero >/dev/null && head -c1 /dev/urandom >/dev/null && echo defaults-ok' >/rootfs/p;
+/mcstatic --pid --rootfs /rootfs /bin/sh /p; echo dflt=$?; L; echo priv;
+/mcstatic --privileged --pid --rootfs /rootfs /bin/sh /p; echo priv=$?; L; rm /rootfs/p
+EOF
+	)
+	vm_boot -- /bin/sh -c "$L $script"
+	assert_vm_ok 0
+	assert_lines_in_order "$output" \
+		made \
+		".*can't open /dev/k: Operation not permitted" \
+		".*can't open /dev/b: Operation not permitted" \
+		defaults-ok \
+		dflt=0 \
+		priv \
+		made \
+		k-open \
+		".*can't open /dev/b: No such device or address" \
+		defaults-ok \
+		priv=0
+	refute_line b-open
+	[ "$(grep -c '^k-open$' <<<"$output")" -eq 1 ]
+	assert_none_left
+}

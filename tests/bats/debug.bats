@@ -52,8 +52,10 @@ example2_patterns() {
 	assert_nothing_left
 }
 
+# --privileged: root in a rootfs otherwise gets the default device rules,
+# hence a cgroup, whose steps and --stats line (--debug) devices.bats sees.
 @test "debug: every stderr line is a [parent] or [child] step line" {
-	run -0 --separate-stderr "$MC" --pid --rootfs ./rootfs --debug /bin/sh -c 'echo $$'
+	run -0 --separate-stderr "$MC" --pid --rootfs ./rootfs --debug --privileged /bin/sh -c 'echo $$'
 	local line
 	while IFS= read -r line; do
 		[[ $line =~ ^\[(parent|child)\]\  ]] || fail "unexpected stderr line: '$line' in:

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <unistd.h>
 
 #include "../../src/cgroup-priv.h"
 #include "cgroups.h"
@@ -339,6 +340,51 @@ static enum mc_cli_action parse(struct mc_spec *spec, ...)
 	return mc_cli_parse(argc, argv, spec, &parsed_opts);
 }
 
+/*
+ * Root without a user namespace, in a root of its own, gets runc's rules:
+ * deny all, then the default devices; so a cgroup, of the devices
+ * hierarchy only.  Not with --privileged, not in a user namespace, not
+ * without --rootfs, not for a non-root caller.
+ */
+static void test_seed_dev_rules(void **state)
+{
+	struct mc_cgroup cg = { .drv = &cgroup_v1_driver };
+	const struct mc_dev_rule *d;
+	struct mc_spec spec;
+
+	(void)state;
+	mc_spec_init(&spec, NULL);
+	assert_int_equal(parse(&spec, "--rootfs", "/r", "true", NULL), MC_CLI_RUN);
+	if (geteuid() != 0) {
+		assert_int_equal(spec.resources.n_dev_rules, 0);
+		mc_spec_free(&spec);
+		return;
+	}
+	assert_int_equal(spec.resources.n_dev_rules, 13);
+	d = spec.resources.dev_rules;
+	assert_false(d[0].allow);
+	assert_int_equal(d[0].type, 'a');
+	assert_string_equal(d[0].access, "rwm");
+	/* null (1:3) allowed, nothing of block devices but mknod */
+	assert_true(d[3].allow && d[3].major == 1 && d[3].minor == 3);
+	assert_true(d[2].allow && d[2].type == 'b' && !strcmp(d[2].access, "m"));
+	assert_true(mc_cgroup_wanted(&spec, false));
+	cg.res = spec.resources;
+	cg.devices_only = true;
+	assert_int_equal(cg_need(&cg, "devices"), REQUIRED);
+	assert_int_equal(cg_need(&cg, "freezer"), NOT_NEEDED);
+
+	assert_int_equal(parse(&spec, "--privileged", "--rootfs", "/r", "true",
+			       NULL), MC_CLI_RUN);
+	assert_int_equal(spec.resources.n_dev_rules, 0);
+	assert_int_equal(parse(&spec, "--user", "--rootfs", "/r", "true", NULL),
+			 MC_CLI_RUN);
+	assert_int_equal(spec.resources.n_dev_rules, 0);
+	assert_int_equal(parse(&spec, "--pid", "true", NULL), MC_CLI_RUN);
+	assert_int_equal(spec.resources.n_dev_rules, 0);
+	mc_spec_free(&spec);
+}
+
 static void test_flags(void **state)
 {
 	struct mc_spec spec;
@@ -453,6 +499,7 @@ int main(void)
 		cmocka_unit_test(test_resolve_path),
 		cmocka_unit_test(test_dev_rules),
 		cmocka_unit_test(test_flags),
+		cmocka_unit_test(test_seed_dev_rules),
 		cmocka_unit_test(test_validate),
 	};
 

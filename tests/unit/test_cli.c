@@ -17,12 +17,22 @@ static char *base_env[] = { "PATH=/bin", "HOME=/root", NULL };
 /* argv must be writable (--tmpfs splits its argument in place). */
 static struct mc_run_opts test_opts;
 
-#define PARSE(spec, ...)                                                    \
-	({                                                                  \
-		char *args_[] = { "mcstatic", __VA_ARGS__, NULL };          \
-		mc_spec_init(spec, base_env);                               \
-		mc_cli_parse(ARRAY_LEN(args_) - 1, args_, spec, &test_opts); \
-	})
+/*
+ * The args are a compound literal of the calling block, not of a statement
+ * expression's: the spec points into them after the parse.
+ */
+static enum mc_cli_action parse_args(struct mc_spec *spec, char **args)
+{
+	int argc = 0;
+
+	while (args[argc])
+		argc++;
+	mc_spec_init(spec, base_env);
+	return mc_cli_parse(argc, args, spec, &test_opts);
+}
+
+#define PARSE(spec, ...) \
+	parse_args(spec, (char *[]){ "mcstatic", __VA_ARGS__, NULL })
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 static void test_plain_command(void **state)
