@@ -32,6 +32,14 @@ int mc_caps_drop(void);
 #define MC_CAP_COUNT 41
 
 /*
+ * Docker's and podman's default set (moby oci/caps/defaults.go), the seed
+ * CLI's: CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL, SETGID, SETUID, SETPCAP,
+ * NET_BIND_SERVICE, NET_RAW, SYS_CHROOT, MKNOD, AUDIT_WRITE, SETFCAP.  The
+ * built-in seccomp profile is compiled for it at build time.
+ */
+#define MC_CAPS_SEED_DEFAULT 0xa80425fbULL
+
+/*
  * "CAP_SYS_ADMIN", "sys_admin", "Cap_Sys_Admin" → 21; -1 for a name not in
  * the table.  For the front-ends, which name the field in their error.
  */

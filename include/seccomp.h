@@ -52,6 +52,10 @@ struct mc_seccomp_rule {
 	uint32_t ret;		/* errnoRet: ERRNO's errno, TRACE's data */
 	struct mc_seccomp_arg *args;
 	size_t n_args;
+	/* containers/common's "includes"/"excludes": {"caps": [...]}: the rule
+	 * counts only when the bounding set has all of CAPS_ALL and none of
+	 * CAPS_NONE (bit n: capability n). */
+	uint64_t caps_all, caps_none;
 };
 
 struct mc_seccomp {
@@ -61,9 +65,13 @@ struct mc_seccomp {
 	unsigned int flags;	/* SECCOMP_FILTER_FLAG_* */
 	struct mc_seccomp_rule *rules;
 	size_t n_rules;
-	/* Compiled already (the built-in profile): rules are not looked at. */
+	/* The built-in profile: compiled already, for the bounding set
+	 * PROG_CAPS; its rules name CAPS_USED in conditions.  For another set
+	 * that differs there, JSON (the profile's text) is compiled anew. */
 	const struct mc_bpf_insn *prog;
 	size_t prog_len;
+	uint64_t prog_caps, caps_used;
+	const char *json;
 };
 
 /* A compiled filter; insn is malloc'd. */
@@ -100,6 +108,10 @@ uint32_t mc_seccomp_ret(enum mc_scmp_action action, uint32_t data);
  * the program would pass the kernel's 4096 instructions.
  */
 int mc_seccomp_compile(const struct mc_seccomp *profile, struct mc_bpf *out);
+/* The same for a process whose bounding set is CAPS (rules' conditions);
+ * mc_seccomp_compile() is this with every capability. */
+int mc_seccomp_compile_caps(const struct mc_seccomp *profile, uint64_t caps,
+			    struct mc_bpf *out);
 void mc_bpf_free(struct mc_bpf *b);
 
 /* The built-in default profile (src/seccomp-default.json), compiled when

@@ -26,15 +26,6 @@
 
 #define CAP(n) (1ULL << (n))
 
-/*
- * Docker's and podman's default set (moby oci/caps/defaults.go): CHOWN,
- * DAC_OVERRIDE, FOWNER, FSETID, KILL, SETGID, SETUID, SETPCAP,
- * NET_BIND_SERVICE, NET_RAW, SYS_CHROOT, MKNOD, AUDIT_WRITE, SETFCAP.
- */
-#define DEFAULT_CAPS                                                         \
-	(CAP(0) | CAP(1) | CAP(3) | CAP(4) | CAP(5) | CAP(6) | CAP(7) |        \
-	 CAP(8) | CAP(10) | CAP(13) | CAP(18) | CAP(27) | CAP(29) | CAP(31))
-
 int mc_cli_parse_cap(struct mc_cli_security *sec, bool add, const char *name)
 {
 	int cap;
@@ -66,7 +57,7 @@ static uint64_t tweak_caps(const struct mc_cli_security *sec, uint64_t host)
 		return host & ~sec->cap_drop;
 	if (sec->cap_drop_all)
 		return sec->cap_add;
-	return (DEFAULT_CAPS & ~sec->cap_drop) | sec->cap_add;
+	return (MC_CAPS_SEED_DEFAULT & ~sec->cap_drop) | sec->cap_add;
 }
 
 /*

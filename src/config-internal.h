@@ -93,6 +93,9 @@ int cfg_parse_process(struct cfg *c, int p, const char *path);
 int cfg_parse_linux(struct cfg *c, int top);
 /* linux.seccomp (config-seccomp.c), L the linux object. */
 int cfg_parse_seccomp(struct cfg *c, int l);
+/* OBJ.KEY, an array of capability names, ORed into *BITS. */
+int cfg_cap_set(struct cfg *c, int obj, const char *path, const char *key,
+		uint64_t *bits);
 /* What needs which namespace: after all sections (runc's validator). */
 int cfg_check_namespaces(const struct cfg *c);
 

@@ -181,8 +181,8 @@ static int parse_rlimits(struct cfg *c, int p, const char *path)
 	return 0;
 }
 
-static int cap_set(struct cfg *c, int caps, const char *path, const char *key,
-		   uint64_t *bits)
+int cfg_cap_set(struct cfg *c, int caps, const char *path, const char *key,
+		uint64_t *bits)
 {
 	char what[FIELD_MAX];
 	int v = cfg_member(c, caps, key);
@@ -222,11 +222,11 @@ static int parse_caps(struct cfg *c, int p, const char *path)
 		return -1;
 	c->spec->has_caps = true;
 	*caps = (struct mc_caps){ 0 };
-	if (cap_set(c, v, cpath, "bounding", &caps->bounding) < 0 ||
-	    cap_set(c, v, cpath, "effective", &caps->effective) < 0 ||
-	    cap_set(c, v, cpath, "permitted", &caps->permitted) < 0 ||
-	    cap_set(c, v, cpath, "inheritable", &caps->inheritable) < 0 ||
-	    cap_set(c, v, cpath, "ambient", &caps->ambient) < 0)
+	if (cfg_cap_set(c, v, cpath, "bounding", &caps->bounding) < 0 ||
+	    cfg_cap_set(c, v, cpath, "effective", &caps->effective) < 0 ||
+	    cfg_cap_set(c, v, cpath, "permitted", &caps->permitted) < 0 ||
+	    cfg_cap_set(c, v, cpath, "inheritable", &caps->inheritable) < 0 ||
+	    cfg_cap_set(c, v, cpath, "ambient", &caps->ambient) < 0)
 		return -1;
 	return 0;
 }

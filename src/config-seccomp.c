@@ -101,6 +101,23 @@ static int parse_args(struct cfg *c, int r, const char *path,
 	return 0;
 }
 
+/* "includes"/"excludes" (containers/common's profile format): caps only. */
+static int cap_condition(struct cfg *c, int r, const char *path,
+			 const char *key, uint64_t *caps)
+{
+	static const char *const others[] = { "arches", "minKernel" };
+	char what[FIELD_MAX];
+	int v = cfg_member(c, r, key);
+
+	if (v < 0)
+		return 0;
+	cfg_field(what, path, key);
+	if (cfg_expect(c, v, MC_JSON_OBJECT, what) < 0 ||
+	    cfg_refuse(c, v, what, others, ARRAY_SIZE(others)) < 0)
+		return -1;
+	return cfg_cap_set(c, v, what, "caps", caps);
+}
+
 static int parse_rule(struct cfg *c, int r, const char *path,
 		      struct mc_seccomp_rule *rule)
 {
@@ -114,7 +131,9 @@ static int parse_rule(struct cfg *c, int r, const char *path,
 		return mc_error(0, "%s: expected at least one syscall name",
 				cfg_field(what, path, "names"));
 	if (action_of(c, r, path, "action", &rule->action) < 0 ||
-	    ret_of(c, r, path, "errnoRet", &rule->ret) < 0)
+	    ret_of(c, r, path, "errnoRet", &rule->ret) < 0 ||
+	    cap_condition(c, r, path, "includes", &rule->caps_all) < 0 ||
+	    cap_condition(c, r, path, "excludes", &rule->caps_none) < 0)
 		return -1;
 	return parse_args(c, r, path, rule);
 }

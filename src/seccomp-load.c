@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "config.h"
 #include "error.h"
 #include "seccomp.h"
 #include "spec.h"
@@ -17,23 +18,48 @@
 static struct mc_bpf_insn copy[MC_BPF_MAX_INSNS];
 static struct mc_bpf_fprog prepared;
 
+static int compile(const struct mc_seccomp *p, uint64_t caps)
+{
+	struct mc_bpf b;
+
+	if (mc_seccomp_compile_caps(p, caps, &b) < 0)
+		return -1;
+	memcpy(copy, b.insn, b.len * sizeof(*b.insn));
+	prepared = (struct mc_bpf_fprog){ b.len, copy };
+	mc_bpf_free(&b);
+	return 0;
+}
+
+/*
+ * The built-in profile for a bounding set its rules' conditions see
+ * otherwise than the build's (--cap-add sys_admin opens sethostname, as
+ * the engines render it): its text, parsed and compiled now.
+ */
+static int compile_builtin(const struct mc_seccomp *p, uint64_t caps)
+{
+	struct mc_spec s;
+	int ret;
+
+	mc_spec_init(&s, NULL);
+	ret = mc_config_parse_seccomp(&s, p->json, strlen(p->json));
+	if (ret == 0)
+		ret = compile(s.seccomp, caps);
+	mc_spec_free(&s);
+	return ret;
+}
+
 int mc_seccomp_prepare(const struct mc_spec *spec)
 {
 	const struct mc_seccomp *p = spec->seccomp;
-	struct mc_bpf b;
+	uint64_t caps = spec->has_caps ? spec->caps.bounding : ~0ULL;
 
 	prepared = (struct mc_bpf_fprog){ 0 };
 	if (!p)
 		return 0;
-	if (p->prog) {
+	if (p->prog && !((caps ^ p->prog_caps) & p->caps_used))
 		prepared = (struct mc_bpf_fprog){ p->prog_len, p->prog };
-	} else {
-		if (mc_seccomp_compile(p, &b) < 0)
-			return -1;
-		memcpy(copy, b.insn, b.len * sizeof(*b.insn));
-		prepared = (struct mc_bpf_fprog){ b.len, copy };
-		mc_bpf_free(&b);
-	}
+	else if ((p->prog ? compile_builtin(p, caps) : compile(p, caps)) < 0)
+		return -1;
 	mc_debug("[parent] seccomp: %u instructions", prepared.len);
 	return 0;
 }

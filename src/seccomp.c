@@ -174,6 +174,7 @@ uint32_t mc_seccomp_ret(enum mc_scmp_action action, uint32_t data)
 
 struct gen {
 	struct mc_bpf *b;
+	uint64_t caps;		/* the bounding set rules are checked against */
 	struct {
 		uint32_t value;
 		size_t label;
@@ -428,8 +429,14 @@ static size_t tree(struct gen *g, const struct seg *segs, size_t lo,
 	return jump(g, BPF_JGE, segs[mid].start, right, left);
 }
 
+/* includes/excludes: does the rule count for this bounding set? */
+static bool applies(const struct mc_seccomp_rule *r, uint64_t caps)
+{
+	return (caps & r->caps_all) == r->caps_all && !(caps & r->caps_none);
+}
+
 /* Every (syscall number, rule) of the profile on ARCH, sorted. */
-static struct entry *entries(const struct mc_seccomp *p,
+static struct entry *entries(const struct gen *g, const struct mc_seccomp *p,
 			     enum mc_scmp_arch arch, size_t *n)
 {
 	size_t cap = 0, k = 0;
@@ -445,7 +452,7 @@ static struct entry *entries(const struct mc_seccomp *p,
 		const struct mc_seccomp_rule *r = &p->rules[i];
 		size_t parts = repeats_index(r) ? r->n_args : 1;
 
-		if (is_default(p, r))
+		if (is_default(p, r) || !applies(r, g->caps))
 			continue;	/* as runc: it changes nothing */
 		for (size_t s = 0; s < r->n_names; s++) {
 			int nr = mc_seccomp_syscall_nr(r->names[s], arch);
@@ -472,7 +479,7 @@ static int arch_section(struct gen *g, const struct mc_seccomp *p,
 	struct entry *e;
 	size_t n = 0, ng = 0, ns = 0;
 
-	e = entries(p, arch, &n);
+	e = entries(g, p, arch, &n);
 	gr = calloc(n ? n : 1, sizeof(*gr));
 	segs = calloc(2 * n + 1, sizeof(*segs));
 	if (!e || !gr || !segs) {
@@ -548,7 +555,13 @@ static int build(struct gen *g, const struct mc_seccomp *p)
 
 int mc_seccomp_compile(const struct mc_seccomp *p, struct mc_bpf *out)
 {
-	struct gen g = { .b = out };
+	return mc_seccomp_compile_caps(p, ~0ULL, out);
+}
+
+int mc_seccomp_compile_caps(const struct mc_seccomp *p, uint64_t caps,
+			    struct mc_bpf *out)
+{
+	struct gen g = { .b = out, .caps = caps };
 
 	*out = (struct mc_bpf){ 0 };
 	if (p->prog) {

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "bpf.h"
+#include "caps.h"
 #include "config.h"
 #include "error.h"
 #include "seccomp.h"
@@ -404,7 +405,8 @@ static void test_default(void **state)
 	mc_spec_init(&spec, NULL);
 	assert_int_equal(mc_config_parse_seccomp(&spec, json, len), 0);
 	free(json);
-	assert_int_equal(mc_seccomp_compile(spec.seccomp, &prog), 0);
+	assert_int_equal(mc_seccomp_compile_caps(spec.seccomp, MC_CAPS_SEED_DEFAULT,
+						 &prog), 0);
 	print_message("podman's profile: %zu instructions\n", prog.len);
 	assert_int_equal(d->prog_len, prog.len);
 	assert_memory_equal(d->prog, prog.insn, prog.len * sizeof(*prog.insn));
@@ -418,6 +420,35 @@ static void test_default(void **state)
 	assert_int_equal(verdict_on(AUDIT_ARCH_X86_64, 1000, 0, 0), ERRNO(38));
 	assert_int_equal(verdict_on(AUDIT_ARCH_I386, 3, 0, 0), ALLOW);
 	assert_int_equal(verdict_on(AUDIT_ARCH_X86_64, X32 + 1, 0, 0), ALLOW);
+	assert_int_equal(verdict("chroot", 0, 0), ALLOW);
+}
+
+/*
+ * includes/excludes: the rules follow the bounding set, as the engines
+ * render their profile: CAP_SYS_ADMIN (21) opens sethostname, without
+ * CAP_SYS_CHROOT (18) chroot is EPERM.  The built-in profile's own text (what
+ * mcstatic compiles for such a set) is the source file's.
+ */
+static void test_default_caps(void **state)
+{
+	const struct mc_seccomp *d = &mc_seccomp_default;
+
+	(void)state;
+	mc_spec_init(&spec, NULL);
+	assert_int_equal(mc_config_parse_seccomp(&spec, d->json, strlen(d->json)), 0);
+	assert_true(d->caps_used & 1ULL << 21);
+	assert_int_equal(mc_seccomp_compile_caps(spec.seccomp,
+						 MC_CAPS_SEED_DEFAULT | 1ULL << 21,
+						 &prog), 0);
+	assert_int_equal(verdict("sethostname", 0, 0), ALLOW);
+	assert_int_equal(verdict("swapoff", 0, 0), ERRNO(1));
+	mc_bpf_free(&prog);
+	assert_int_equal(mc_seccomp_compile_caps(spec.seccomp,
+						 MC_CAPS_SEED_DEFAULT & ~(1ULL << 18 | 1ULL << 29),
+						 &prog), 0);
+	assert_int_equal(verdict("chroot", 0, 0), ERRNO(1));
+	assert_int_equal(verdict("sethostname", 0, 0), ERRNO(1));
+	assert_int_equal(verdict("socket", 2, 1), ALLOW);
 }
 
 int main(void)
@@ -431,6 +462,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_several_rules, teardown),
 		cmocka_unit_test_teardown(test_long_jumps, teardown),
 		cmocka_unit_test_teardown(test_too_big, teardown),
+		cmocka_unit_test_teardown(test_default_caps, teardown),
 		cmocka_unit_test_teardown(test_default, teardown),
 	};
 
