@@ -17,6 +17,7 @@ struct mc_child {
 	const sigset_t *set;	/* the supervised signals, blocked */
 	const sigset_t *mask;	/* the caller's mask, for the command */
 	bool terminal;		/* --init-group: give the command the terminal */
+	bool late_cgroupns;	/* unshare the cgroup namespace after "go" */
 };
 
 /* From clone to execve; never returns. */

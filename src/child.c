@@ -325,6 +325,10 @@ _Noreturn void mc_child_main(struct mc_child *c)
 	 */
 	prctl(PR_SET_DUMPABLE, 0);
 	mc_debug("[child] PID: %d", getpid());
+	if (c->late_cgroupns && unshare(CLONE_NEWCGROUP) < 0) {
+		mc_error(errno, "cgroup namespace");
+		child_fail(c, MC_EXIT_FAILURE);
+	}
 	if (join_namespaces(c->spec) < 0)
 		child_fail(c, MC_EXIT_FAILURE);
 	if (child_setup(c) < 0) {

@@ -74,7 +74,8 @@ static int clone_error(int err, int clone_flags)
  * With cgroup v2 the child is born in its cgroup (clone3 CLONE_INTO_CGROUP,
  * Linux 5.7+); on v1, or an older kernel, it joins it before "go".
  */
-static pid_t clone_child(int clone_flags, struct mc_cgroup *cg, bool *placed)
+static pid_t clone_child(int clone_flags, struct mc_cgroup *cg, bool *placed,
+			 bool *late_cgroupns)
 {
 	int fd = mc_cgroup_clone_fd(cg);
 	pid_t pid;
@@ -88,6 +89,15 @@ static pid_t clone_child(int clone_flags, struct mc_cgroup *cg, bool *placed)
 		}
 		mc_debug("[parent] clone3 into the cgroup: %s: clone, then join",
 			 strerror(errno));
+	}
+	/*
+	 * A cgroup namespace is rooted where its maker is: made now, before
+	 * the child joins its cgroup, its root would be ours.  The child makes
+	 * it after "go" instead, in its cgroup (as runc).
+	 */
+	if (cg && (clone_flags & CLONE_NEWCGROUP)) {
+		*late_cgroupns = true;
+		clone_flags &= ~CLONE_NEWCGROUP;
 	}
 	return sys_clone(clone_flags);
 }
@@ -286,7 +296,7 @@ int mc_container_create(struct mc_spec *spec, const struct mc_run_opts *opts,
 		mc_supervise_become_reaper();
 	child.terminal = opts->init_group && mc_terminal_is_foreground();
 	c->terminal = child.terminal;
-	c->pid = clone_child(clone_flags, c->cg, &placed);
+	c->pid = clone_child(clone_flags, c->cg, &placed, &child.late_cgroupns);
 	if (c->pid == 0) {
 		close(sv[0]);
 		child.sock = sv[1];
