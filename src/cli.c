@@ -164,6 +164,29 @@ static int parse_env(struct mc_spec *spec, char *kv)
 }
 
 /* --tmpfs PATH[:OPTS]: the options go to mount(2) like mount -o would. */
+/*
+ * A propagation word, which config.json's tmpfs mounts may carry (podman's
+ * "rprivate"): the seed's --tmpfs is a new tmpfs and nothing else, as
+ * before propagation was applied to OCI mounts.
+ */
+static const char *propagation_word(const char *opts)
+{
+	static const char *const words[] = {
+		"private", "rprivate", "shared", "rshared", "slave", "rslave",
+		"unbindable", "runbindable",
+	};
+
+	for (const char *w = opts; w && *w;) {
+		size_t n = strcspn(w, ",");
+
+		for (size_t i = 0; i < ARRAY_SIZE(words); i++)
+			if (strlen(words[i]) == n && !strncmp(w, words[i], n))
+				return words[i];
+		w += n + (w[n] == ',');
+	}
+	return NULL;
+}
+
 static int parse_tmpfs(struct mc_spec *spec, char *arg)
 {
 	struct mc_mount m = {
@@ -180,6 +203,11 @@ static int parse_tmpfs(struct mc_spec *spec, char *arg)
 		return mc_error(0, "--tmpfs '%s': expected an absolute path", arg);
 	if (mc_mount_options(colon ? colon + 1 : NULL, &m) < 0)
 		return -1;
+	if (m.propagation && !(m.flags & (MS_BIND | MS_REC | MS_MOVE | MS_REMOUNT))) {
+		free(m.data);
+		return mc_error(0, "--tmpfs %s: option '%s' is not a tmpfs option",
+				arg, propagation_word(colon + 1));
+	}
 	if (mc_mount_validate(&m) < 0) {
 		free(m.data);
 		return mc_error_context("--tmpfs %s", arg);

@@ -36,6 +36,9 @@ stat_after() {
 }
 
 L='L() { echo left=$(ls /sys/fs/cgroup | grep -c mcstatic); };'
+# A script that runs /mcstatic itself is the machine's container with
+# --privileged: a default container keeps none of the capabilities (or
+# syscalls) a runtime needs.
 
 @test "v2 guest: mcstatic as PID 1 mounts cgroup2; allocating past --memory 32m: 137 and the OOM line" {
 	vm_boot -- --memory 32m --pid --rootfs /rootfs \
@@ -59,7 +62,7 @@ grep -e '^.cgroup. /sys' -e clone3 /tmp/d; L;
 /mcstatic --memory-swap 64m true; echo bad4=$?; L
 EOF
 	)
-	vm_boot -- /bin/sh -c "$L $script"
+	vm_boot -- --privileged /bin/sh -c "$L $script"
 	assert_vm_ok 0
 	assert_line "oom=137"
 	assert_line "mcstatic: container killed: out of memory (limit 32 MiB)"
@@ -106,7 +109,7 @@ echo killstep=$(grep -c 'killing what is left' /tmp/k); L;
 echo sleeps=$(cat /proc/[0-9]*/stat 2>/dev/null | grep -c '(sleep)')
 EOF
 	)
-	vm_boot -- /bin/sh -c "$L $script"
+	vm_boot -- --privileged /bin/sh -c "$L $script"
 	assert_vm_ok 0
 	local max pp
 	max=$(sed -n 's/^bomb=0 max=\([0-9]*\) hit=1$/\1/p' <<<"$output")
@@ -130,7 +133,7 @@ t0=$(U); /mcstatic $a --stats --rootfs /rootfs timeout 2 sh -c 'while :; do :; d
 echo run=$? wall_cs=$(($(U) - t0)); grep ^mcstatic: /tmp/c; done; L
 EOF
 	)
-	vm_boot -- /bin/sh -c "$L $script"
+	vm_boot -- --privileged /bin/sh -c "$L $script"
 	assert_vm_ok 0
 	local walls cpus share i=0
 	mapfile -t walls < <(sed -n 's/^run=1[24][34] wall_cs=\([0-9]*\)$/\1/p' <<<"$output")
@@ -156,7 +159,7 @@ $output"
 /mcstatic --memory 32m --stats true; echo mem=$?; L
 EOF
 	)
-	vm_boot --append cgroup_disable=pids -- /bin/sh -c "$L $script"
+	vm_boot --append cgroup_disable=pids -- --privileged /bin/sh -c "$L $script"
 	assert_vm_ok 0
 	assert_line --regexp "^mcstatic: cgroup v2: the pids controller is not available in /sys/fs/cgroup \(it offers: [a-z ]*\)$"
 	assert_line "miss=125"
@@ -179,7 +182,7 @@ echo deleg=$?'; L;
 echo deleg-dirs=$(cd /sys/fs/cgroup/deleg && find . -mindepth 1 -type d | tr '\n' ' ')
 EOF
 	)
-	vm_boot -- /bin/sh -c "$L $script"
+	vm_boot -- --privileged /bin/sh -c "$L $script"
 	assert_vm_ok 0
 	assert_line "uid=65534"
 	assert_line "mcstatic: cgroup /sys/fs/cgroup/mcstatic: Permission denied (resource limits need root, or a cgroup v2 subtree delegated to you, given as --cgroup-parent)"
@@ -204,7 +207,7 @@ echo host-only >/secret; ln -s /proc/self/fd/5 /rootfs/app;
 echo fds=$(/mcstatic --memory 32m --rootfs /rootfs /bin/sh -c 'ls -l /proc/$PPID/fd' | grep -c cgroup); L
 EOF
 	)
-	vm_boot -- /bin/sh -c "$L $script"
+	vm_boot -- --privileged /bin/sh -c "$L $script"
 	assert_vm_ok 0
 	refute_line host-only
 	assert_line "mcstatic: workdir /app: No such file or directory"
@@ -230,7 +233,7 @@ echo x >/dev/null && head -c1 /dev/zero >/dev/null && head -c1 /dev/urandom >/de
 /mcstatic --privileged --pid --rootfs /rootfs /bin/sh /p; echo priv=$?; L; rm /rootfs/p
 EOF
 	)
-	vm_boot -- /bin/sh -c "$L $script"
+	vm_boot -- --privileged /bin/sh -c "$L $script"
 	assert_vm_ok 0
 	assert_lines_in_order "$output" \
 		made \
