@@ -222,6 +222,13 @@ static int seccomp_defaults(struct mc_spec *spec,
 		v = sec->privileged ? "unconfined" : "default";
 	if (!strcmp(v, "unconfined"))
 		return 0;
+	/*
+	 * The kernel lets a filter in only with CAP_SYS_ADMIN or under
+	 * no_new_privs: a caller that is not root and makes no user namespace
+	 * has no capability, so it gets no_new_privs (as under bubblewrap).
+	 */
+	if (!has_caps_to_limit(spec))
+		spec->no_new_privileges = true;
 	if (!strcmp(v, "default")) {
 		spec->seccomp = &mc_seccomp_default;
 		return 0;
