@@ -152,31 +152,76 @@ static bool is_stale(const char *name)
 }
 
 /*
- * Remove the stale siblings of our cgroup (under the shared default
- * parent).  rmdir refuses a cgroup that still has processes, so even a
- * stale name with something in it stays.
+ * Remove the stale cgroups in PARENT (the shared default parent).  rmdir
+ * refuses a cgroup that still has processes, so even a stale name with
+ * something in it stays.
  */
-static void remove_stale(const struct hierarchy *h)
+static void remove_stale_in(const char *parent, bool ours)
 {
-	char parent[PATH_MAX];
-	char *slash;
+	bool removed = false;
 	struct dirent *e;
+	DIR *d = opendir(parent);
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (!is_stale(e->d_name) ||
+		    unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR) < 0)
+			continue;
+		removed = true;
+		mc_debug("[cgroup] removed %s/%s, left by a killed mcstatic",
+			 parent, e->d_name);
+	}
+	closedir(d);
+	/* A hierarchy this run does not use keeps no empty parent of ours
+	 * (ours goes when this run ends, if it is the last one out). */
+	if (removed && !ours)
+		rmdir(parent);
+}
+
+/* Is PARENT the parent of one of our hierarchies' cgroups? */
+static bool uses(const struct mc_cgroup *cg, const char *parent)
+{
+	size_t n = strlen(parent);
+
+	for (size_t i = 0; i < cg->n; i++)
+		if (!strncmp(cg->h[i].dir, parent, n) && cg->h[i].dir[n] == '/')
+			return true;
+	return false;
+}
+
+/*
+ * The default parent in every hierarchy, not only ours: a killed run may
+ * have used one this run does not (the devices hierarchy of a root
+ * container with a rootfs).  DIR is one of ours, ROOT/HIERARCHY/mcstatic/
+ * NAME on v1, ROOT/mcstatic/NAME on v2.
+ */
+static void remove_stale(const struct mc_cgroup *cg, const char *dir)
+{
+	char parent[PATH_MAX], root[PATH_MAX - NAME_MAX - 16];
+	struct dirent *e;
+	char *slash;
 	DIR *d;
 
-	snprintf(parent, sizeof(parent), "%s", h->dir);
+	snprintf(parent, sizeof(parent), "%s", dir);
 	slash = strrchr(parent, '/');
 	if (!slash)
 		return;
 	*slash = '\0';
-	d = opendir(parent);
-	if (!d)
+	if (snprintf(root, sizeof(root), "%s", parent) >= (int)sizeof(root))
 		return;
+	for (int up = 0; up < 2 && (slash = strrchr(root, '/')); up++)
+		*slash = '\0';
+	if (cg->drv != &cgroup_v1_driver || !slash || !(d = opendir(root))) {
+		remove_stale_in(parent, true);
+		return;
+	}
 	while ((e = readdir(d))) {
-		if (!is_stale(e->d_name))
+		if (e->d_name[0] == '.')
 			continue;
-		if (unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR) == 0)
-			mc_debug("[cgroup] removed %s/%s, left by a killed mcstatic",
-				 parent, e->d_name);
+		snprintf(parent, sizeof(parent), "%s/%s/%s", root, e->d_name,
+			 MC_CGROUP_PARENT);
+		remove_stale_in(parent, uses(cg, parent));
 	}
 	closedir(d);
 }
@@ -302,8 +347,8 @@ int mc_cgroup_create(const struct mc_spec *spec, bool stats,
 		mc_cgroup_destroy(cg);
 		return -1;
 	}
-	for (size_t i = 0; cg->default_parent && i < cg->n; i++)
-		remove_stale(&cg->h[i]);
+	if (cg->default_parent && cg->n)
+		remove_stale(cg, cg->h[0].dir);
 	*out = cg;
 	return 0;
 }

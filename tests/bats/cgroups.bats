@@ -38,7 +38,7 @@ cg_detect() {
 		return
 	fi
 	CG_V2=0
-	for d in memory cpu cpuacct pids freezer unified; do
+	for d in memory cpu cpuacct pids freezer devices unified; do
 		[[ -d /sys/fs/cgroup/$d && ! -L /sys/fs/cgroup/$d ]] && CG_ROOTS+=("/sys/fs/cgroup/$d")
 	done
 	# cpu,cpuacct co-mounted: the symlinks lead to the same directory.
