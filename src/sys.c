@@ -104,15 +104,20 @@ static int close_walk(unsigned int first, bool cloexec_only)
 /* capset(2) of linux/capability.h, version 3: two 32-bit halves each. */
 #define MC_CAP_VERSION_3 0x20080522
 
+/* linux/capability.h's header and (two, for 64 bits) data records. */
+struct cap_header {
+	uint32_t version;
+	int pid;
+};
+
+struct cap_data {
+	uint32_t effective, permitted, inheritable;
+};
+
 int sys_capset(uint64_t effective, uint64_t permitted, uint64_t inheritable)
 {
-	struct {
-		uint32_t version;
-		int pid;
-	} hdr = { MC_CAP_VERSION_3, 0 };
-	struct {
-		uint32_t effective, permitted, inheritable;
-	} data[2];
+	struct cap_header hdr = { MC_CAP_VERSION_3, 0 };
+	struct cap_data data[2];
 
 	for (int i = 0; i < 2; i++) {
 		data[i].effective = (uint32_t)(effective >> (32 * i));
@@ -124,13 +129,8 @@ int sys_capset(uint64_t effective, uint64_t permitted, uint64_t inheritable)
 
 int sys_capget(uint64_t *effective, uint64_t *permitted, uint64_t *inheritable)
 {
-	struct {
-		uint32_t version;
-		int pid;
-	} hdr = { MC_CAP_VERSION_3, 0 };
-	struct {
-		uint32_t effective, permitted, inheritable;
-	} data[2];
+	struct cap_header hdr = { MC_CAP_VERSION_3, 0 };
+	struct cap_data data[2];
 
 	if (syscall(SYS_capget, &hdr, data) < 0)
 		return -1;
