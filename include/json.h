@@ -76,6 +76,8 @@ struct mc_buf {
 void mc_buf_printf(struct mc_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void mc_buf_vprintf(struct mc_buf *b, const char *fmt, va_list ap);
+/* LEN raw bytes (NULs too), e.g. a container's output. */
+void mc_buf_add(struct mc_buf *b, const void *data, size_t len);
 /* S as a JSON string, quotes included, escaped (NULL writes null). */
 void mc_buf_json_str(struct mc_buf *b, const char *s);
 void mc_buf_free(struct mc_buf *b);

@@ -29,5 +29,12 @@ char mc_proc_state(pid_t pid);
 int mc_time_format(char *buf, size_t size, const struct timespec *ts,
 		   bool nanos);
 int mc_time_rfc3339(char *buf, size_t size, bool nanos);
+/*
+ * The same with all nine fraction digits, so every stamp has one width
+ * (the CRI log format, 2026-12-02T07:10:00.120000000Z): 30 bytes + NUL.
+ */
+#define MC_TIME_FIXED_LEN 30
+int mc_time_format_fixed(char *buf, size_t size, const struct timespec *ts);
+int mc_time_rfc3339_fixed(char *buf, size_t size);
 
 #endif

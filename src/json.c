@@ -427,6 +427,27 @@ void mc_buf_printf(struct mc_buf *b, const char *fmt, ...)
 	va_end(ap);
 }
 
+void mc_buf_add(struct mc_buf *b, const void *data, size_t len)
+{
+	if (b->failed)
+		return;
+	/* One byte more, so the text stays NUL-terminated as printf keeps it. */
+	if (b->len + len + 1 > b->cap) {
+		size_t cap = (b->len + len + 1) * 2;
+		char *p = realloc(b->data, cap);
+
+		if (!p) {
+			b->failed = true;
+			return;
+		}
+		b->data = p;
+		b->cap = cap;
+	}
+	memcpy(b->data + b->len, data, len);
+	b->len += len;
+	b->data[b->len] = '\0';
+}
+
 void mc_buf_json_str(struct mc_buf *b, const char *s)
 {
 	if (!s) {

@@ -28,8 +28,9 @@ static void civil(int64_t days, int64_t *y, unsigned int *m, unsigned int *d)
 	*y = (int64_t)yoe + era * 400 + (*m <= 2);
 }
 
-int mc_time_format(char *buf, size_t size, const struct timespec *ts,
-		   bool nanos)
+/* FIXED: always nine fraction digits (NANOS implied). */
+static int format_time(char *buf, size_t size, const struct timespec *ts,
+		       bool nanos, bool fixed)
 {
 	int64_t secs = ts->tv_sec, days = secs / 86400, rem = secs % 86400, y;
 	char frac[16] = "";
@@ -43,7 +44,9 @@ int mc_time_format(char *buf, size_t size, const struct timespec *ts,
 	civil(days, &y, &m, &d);
 	if (y < 0 || y > 9999)
 		return mc_error(EOVERFLOW, "timestamp");
-	if (nanos && ts->tv_nsec > 0 && ts->tv_nsec < 1000000000) {
+	if (fixed && ts->tv_nsec >= 0 && ts->tv_nsec < 1000000000) {
+		snprintf(frac, sizeof(frac), ".%09ld", (long)ts->tv_nsec);
+	} else if (nanos && ts->tv_nsec > 0 && ts->tv_nsec < 1000000000) {
 		len = snprintf(frac, sizeof(frac), ".%09ld", (long)ts->tv_nsec);
 		while (frac[len - 1] == '0')
 			frac[--len] = '\0';
@@ -54,6 +57,26 @@ int mc_time_format(char *buf, size_t size, const struct timespec *ts,
 	if (len < 0 || (size_t)len >= size)
 		return mc_error(ERANGE, "timestamp");
 	return 0;
+}
+
+int mc_time_format(char *buf, size_t size, const struct timespec *ts,
+		   bool nanos)
+{
+	return format_time(buf, size, ts, nanos, false);
+}
+
+int mc_time_format_fixed(char *buf, size_t size, const struct timespec *ts)
+{
+	return format_time(buf, size, ts, true, true);
+}
+
+int mc_time_rfc3339_fixed(char *buf, size_t size)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) < 0)
+		return mc_error(errno, "clock_gettime");
+	return mc_time_format_fixed(buf, size, &ts);
 }
 
 int mc_time_rfc3339(char *buf, size_t size, bool nanos)
