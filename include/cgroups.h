@@ -64,9 +64,10 @@ int mc_cgroup_enter(struct mc_cgroup *cg, pid_t pid);
 /*
  * The command has ended with exit STATUS: report an out-of-memory kill and
  * the --stats line, kill what is left in the cgroup, remove it and free CG.
- * Returns the status mcstatic exits with.  CG may be NULL.
+ * Returns the status mcstatic exits with; *OOM says whether the OOM killer
+ * took a process of it (under a memory limit).  CG may be NULL.
  */
-int mc_cgroup_finish(struct mc_cgroup *cg, int status);
+int mc_cgroup_finish(struct mc_cgroup *cg, int status, bool *oom);
 
 /*
  * Kill what is left and remove the cgroup without a report; CG may be NULL.

@@ -22,6 +22,7 @@ struct mc_container {
 	sigset_t set, old;	/* the supervised signals (blocked), the mask before */
 	bool terminal;		/* --init-group owns the terminal */
 	int exit_code;		/* the child's failure: the status to exit with */
+	bool oom_killed;	/* set by the end: the OOM killer took one of it */
 };
 
 /*
@@ -37,6 +38,12 @@ int mc_container_create(struct mc_spec *spec, const struct mc_run_opts *opts,
 /* Forward signals (relay the terminal), reap, return the exit status;
  * the cgroup is removed unless KEEP_CGROUP (delete does it). */
 int mc_container_wait(struct mc_container *c, bool keep_cgroup);
+
+/*
+ * The first process has exited with WSTATUS (reaped by the caller): the
+ * same end as mc_container_wait's.  Returns the exit status.
+ */
+int mc_container_end(struct mc_container *c, int wstatus, bool keep_cgroup);
 
 /* Let go of it: the process lives on, the cgroup stays. */
 void mc_container_release(struct mc_container *c);

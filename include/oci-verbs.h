@@ -13,6 +13,7 @@ struct mc_oci {
 	const char *log;	/* --log FILE */
 	bool log_json;		/* --log-format json */
 	bool systemd_cgroup;
+	int fail_status;	/* the exit status of the verb's own failure */
 };
 
 /* A verb's flag: "--name" (also "-name"), an optional one-letter form. */
@@ -49,7 +50,7 @@ int mc_oci_load_one(struct mc_oci *oci, int argc, char **argv,
 int mc_parse_signal(const char *s, int *sig);
 
 /* delete's work: processes, cgroup, poststop hooks, state dir. */
-void mc_oci_remove_container(const struct mc_state *st);
+void mc_oci_remove_container(struct mc_state *st);
 
 /* The bare pid, no newline, written whole (tmp + rename); PATH may be NULL. */
 int mc_write_pid_file(const char *path, pid_t pid);
@@ -73,5 +74,12 @@ int mc_verb_update(struct mc_oci *oci, int argc, char **argv);
 int mc_verb_events(struct mc_oci *oci, int argc, char **argv);
 int mc_verb_features(struct mc_oci *oci, int argc, char **argv);
 int mc_verb_spec(struct mc_oci *oci, int argc, char **argv);
+
+/* The lifecycle verbs on detached containers (lifecycle*.c): exit 125. */
+int mc_verb_stop(struct mc_oci *oci, int argc, char **argv);
+int mc_verb_restart(struct mc_oci *oci, int argc, char **argv);
+int mc_verb_wait(struct mc_oci *oci, int argc, char **argv);
+int mc_verb_rm(struct mc_oci *oci, int argc, char **argv);
+int mc_verb_logs(struct mc_oci *oci, int argc, char **argv);
 
 #endif

@@ -3,6 +3,7 @@
 #define MC_OPTS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /*
  * How mcstatic was invoked, beside the OCI-shaped spec: what the front-ends
@@ -24,6 +25,12 @@ struct mc_run_opts {
 	bool init_group;		/* init forwards signals to the command's group */
 	bool stats;			/* --stats: peak memory and CPU time at exit */
 	bool kill_on_parent_death;	/* foreground runs die with mcstatic */
+	const int *stdio;		/* the command's 0, 1, 2 (NULL: ours) */
+	/* The seed CLI's -d: a container mcstatic supervises. */
+	const char *name;		/* --name, or NULL: a random ID */
+	const char *restart;		/* --restart as given, or NULL: "no" */
+	uint64_t log_max_size;		/* --log-max-size; 0: the default */
+	bool auto_remove;		/* --rm: the state goes when it ends */
 };
 
 #endif

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "json.h"
+#include "life.h"
 #include "proc.h"
 
 /*
@@ -66,6 +67,7 @@ struct mc_state {
 	char owner[64];			/* runc's "owner": "" */
 	unsigned long ns_flags;		/* the CLONE_NEW* the container made */
 	char *annotations;		/* a JSON object's text, or NULL: none */
+	struct mc_life life;		/* detached containers (-d) only */
 };
 
 /*

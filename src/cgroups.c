@@ -577,25 +577,26 @@ int mc_cgroup_stats_json(struct mc_cgroup *cg, struct mc_buf *b)
 		      "}}", u.pids_current, u.pids_limit);
 	return b->failed ? mc_error(ENOMEM, "cgroup stats") : 0;
 }
-static void report_oom(struct mc_cgroup *cg, int status)
+static bool report_oom(struct mc_cgroup *cg, int status)
 {
 	uint64_t kills;
 	char limit[32];
 
 	if (!cg->res.memory_limit)
-		return;
+		return false;
 	kills = cg->drv->oom_kills(cg, status);
 	if (!kills)
-		return;
+		return false;
 	mc_format_size(limit, sizeof(limit), cg->res.memory_limit);
 	if (status == 128 + SIGKILL)
 		mc_warn("container killed: out of memory (limit %s)", limit);
 	else
 		mc_warn("out of memory: %" PRIu64 " process%s of the container "
 			"killed (limit %s)", kills, kills == 1 ? "" : "es", limit);
+	return true;
 }
 
-int mc_cgroup_finish(struct mc_cgroup *cg, int status)
+int mc_cgroup_finish(struct mc_cgroup *cg, int status, bool *oom)
 {
 	char line[256] = "";
 
@@ -603,7 +604,7 @@ int mc_cgroup_finish(struct mc_cgroup *cg, int status)
 		return status;
 	/* Leftovers first, so the counters include them. */
 	cg->drv->kill(cg);
-	report_oom(cg, status);
+	*oom = report_oom(cg, status);
 	if (cg->stats) {
 		cg->drv->stats(cg, line, sizeof(line));
 		mc_warn("stats:%s", line);

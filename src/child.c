@@ -37,7 +37,7 @@
  * is reachable as /proc/self/fd/N, and a working directory through such a
  * link would lead out of the new root (CVE-2024-21626).
  */
-static int keep_fds(struct mc_child *c)
+static int keep_sync_fds(struct mc_child *c)
 {
 	int base = 3 + (int)c->opts->preserve_fds;
 	/* Out of the way first: either may sit where the other goes. */
@@ -53,6 +53,15 @@ static int keep_fds(struct mc_child *c)
 	if (sys_close_from(fifo >= 0 ? base + 2 : base + 1, false) < 0)
 		return mc_error(errno, "close inherited fds");
 	return 0;
+}
+
+static int keep_fds(struct mc_child *c)
+{
+	/* A supervised container's stdio: the log pipes and /dev/null. */
+	for (int fd = 0; c->opts->stdio && fd < 3; fd++)
+		if (dup2(c->opts->stdio[fd], fd) < 0)
+			return mc_error(errno, "stdio");
+	return keep_sync_fds(c);
 }
 
 /* The state the parent sent with "go", for the hooks run in here. */

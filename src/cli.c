@@ -11,6 +11,7 @@
 #include "cgroups.h"
 #include "cli.h"
 #include "error.h"
+#include "life.h"
 #include "util.h"
 
 #ifndef MC_VERSION
@@ -23,7 +24,8 @@ enum opt_id { OPT_PID, OPT_ROOTFS, OPT_DEBUG, OPT_ENV, OPT_TMPFS, OPT_WORKDIR,
 	      OPT_ALL, OPT_MEMORY, OPT_MEMORY_SWAP, OPT_CPUS, OPT_CPU_WEIGHT,
 	      OPT_PIDS_LIMIT, OPT_CGROUP_PARENT, OPT_CGROUP, OPT_STATS,
 	      OPT_PRIVILEGED, OPT_CAP_ADD, OPT_CAP_DROP, OPT_ULIMIT,
-	      OPT_NO_NEW_PRIVS, OPT_SECCOMP, OPT_HELP, OPT_VERSION };
+	      OPT_NO_NEW_PRIVS, OPT_SECCOMP, OPT_DETACH, OPT_NAME, OPT_RESTART,
+	      OPT_LOG_MAX_SIZE, OPT_RM, OPT_ROOT, OPT_HELP, OPT_VERSION };
 
 static const struct option_def {
 	const char *name;
@@ -61,6 +63,13 @@ static const struct option_def {
 	{ "--ulimit", OPT_ULIMIT, true },
 	{ "--no-new-privileges", OPT_NO_NEW_PRIVS, false },
 	{ "--seccomp", OPT_SECCOMP, true },
+	{ "--detach", OPT_DETACH, false },
+	{ "-d", OPT_DETACH, false },
+	{ "--name", OPT_NAME, true },
+	{ "--restart", OPT_RESTART, true },
+	{ "--log-max-size", OPT_LOG_MAX_SIZE, true },
+	{ "--rm", OPT_RM, false },
+	{ "--root", OPT_ROOT, true },
 	{ "--help", OPT_HELP, false },
 	{ "-h", OPT_HELP, false },
 	{ "--version", OPT_VERSION, false },
@@ -84,6 +93,8 @@ void mc_cli_usage(void)
 	      "runtime (runc's command line) on a bundle (--bundle DIR):\n"
 	      "  create start run state kill delete exec list ps pause resume\n"
 	      "  update events features spec\n"
+	      "and on detached containers (-d): ps logs inspect stop wait rm\n"
+	      "  restart top stats exec kill\n"
 	      "A first word that is a verb is the verb; `mcstatic -- ps` or a path\n"
 	      "(/bin/ps) runs a command of that name.\n\n"
 	      "  --pid              new PID namespace: COMMAND runs as PID 1\n"
@@ -127,6 +138,13 @@ void mc_cli_usage(void)
 	      "  --seccomp PROFILE  the syscall filter: default (the engines' profile,\n"
 	      "                     on unless --privileged), unconfined, or FILE.json\n"
 	      "                     (an OCI linux.seccomp object)\n"
+	      "  -d, --detach       run in the background, supervised by mcstatic;\n"
+	      "                     prints the container's name (see `mcstatic ps`)\n"
+	      "  --name NAME        the detached container's name (default: a random ID)\n"
+	      "  --restart POLICY   no, on-failure[:MAX], always or unless-stopped\n"
+	      "  --log-max-size SIZE  rotate the container's log past SIZE (default 1m)\n"
+	      "  --rm               remove the detached container when it ends\n"
+	      "  --root DIR         where detached containers' state is kept\n"
 	      "  --debug            print each setup step on stderr\n"
 	      "  --help             show this help\n"
 	      "  --version          show the version\n\n"
@@ -380,6 +398,56 @@ static int parse_resource(struct mc_resources *r, enum opt_id id,
 	}
 }
 
+/* -d and what goes with it: the container mcstatic supervises. */
+static int apply_detach_option(struct mc_run_opts *opts, enum opt_id id,
+			       const char *value)
+{
+	enum mc_restart policy;
+	unsigned int max;
+	int64_t size;
+
+	switch (id) {
+	case OPT_DETACH:
+		opts->detach = true;
+		return 0;
+	case OPT_NAME:
+		opts->name = value;
+		return mc_name_check(value);
+	case OPT_RESTART:
+		opts->restart = value;
+		return mc_restart_parse(value, &policy, &max);
+	case OPT_LOG_MAX_SIZE:
+		if (mc_parse_size(value, &size) < 0 || size < 4096)
+			return mc_error(0, "--log-max-size '%s': expected a size "
+					   "of 4k or more, e.g. 10m", value);
+		opts->log_max_size = (uint64_t)size;
+		return 0;
+	case OPT_RM:
+		opts->auto_remove = true;
+		return 0;
+	case OPT_ROOT:
+		opts->state_root = value;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* The options that only mean something for a detached run. */
+static int check_detach_options(const struct mc_run_opts *opts)
+{
+	const char *flag = opts->name ? "--name" : opts->restart ? "--restart"
+			   : opts->log_max_size ? "--log-max-size"
+			   : opts->auto_remove ? "--rm" : NULL;
+
+	if (!opts->detach && flag)
+		return mc_error(0, "%s needs --detach (-d)", flag);
+	if (opts->auto_remove && opts->restart && strcmp(opts->restart, "no"))
+		return mc_error(0, "--rm and --restart %s cannot go together",
+				opts->restart);
+	return 0;
+}
+
 static int apply_option(struct mc_spec *spec, struct mc_run_opts *opts,
 			struct mc_cli_security *sec, enum opt_id id,
 			char *value)
@@ -453,7 +521,7 @@ static int apply_option(struct mc_spec *spec, struct mc_run_opts *opts,
 		sec->seccomp = value;
 		return 0;
 	default:
-		return 0;
+		return apply_detach_option(opts, id, value);
 	}
 }
 
@@ -516,7 +584,8 @@ enum mc_cli_action mc_cli_parse(int argc, char **argv, struct mc_spec *spec,
 		mc_error(0, "no command given (see --help)");
 		return MC_CLI_ERROR;
 	}
-	if (mc_cli_security_defaults(spec, &sec) < 0)
+	if (check_detach_options(opts) < 0 ||
+	    mc_cli_security_defaults(spec, &sec) < 0)
 		return MC_CLI_ERROR;
 	return MC_CLI_RUN;
 }

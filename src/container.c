@@ -353,11 +353,22 @@ static int finish(struct mc_container *c, int status, bool keep_cgroup)
 	if (keep_cgroup)
 		mc_cgroup_close(c->cg);
 	else
-		status = mc_cgroup_finish(c->cg, status);
+		status = mc_cgroup_finish(c->cg, status, &c->oom_killed);
 	c->cg = NULL;
 	if (mc_supervise_kill_leftovers())
 		mc_debug("[parent] Killed what the command left behind");
 	return status;
+}
+
+int mc_container_end(struct mc_container *c, int wstatus, bool keep_cgroup)
+{
+	announce_exit(wstatus);
+	wstatus = finish(c, mc_exit_status(wstatus), keep_cgroup);
+	if (c->master >= 0)
+		close(c->master);
+	c->master = -1;
+	sigprocmask(SIG_SETMASK, &c->old, NULL);
+	return wstatus;
 }
 
 int mc_container_wait(struct mc_container *c, bool keep_cgroup)
@@ -368,13 +379,7 @@ int mc_container_wait(struct mc_container *c, bool keep_cgroup)
 		wstatus = mc_container_relay(c->master, c->pid, &c->set);
 	else
 		wstatus = mc_supervise(c->pid, &c->set, false);
-	announce_exit(wstatus);
-	wstatus = finish(c, mc_exit_status(wstatus), keep_cgroup);
-	if (c->master >= 0)
-		close(c->master);
-	c->master = -1;
-	sigprocmask(SIG_SETMASK, &c->old, NULL);
-	return wstatus;
+	return mc_container_end(c, wstatus, keep_cgroup);
 }
 
 int mc_container_run(struct mc_spec *spec, const struct mc_run_opts *opts)

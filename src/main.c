@@ -7,6 +7,7 @@
 #include "caps.h"
 #include "cli.h"
 #include "container.h"
+#include "detach.h"
 #include "error.h"
 #include "oci.h"
 #include "opts.h"
@@ -61,8 +62,12 @@ int main(int argc, char **argv)
 		mc_oci_print_version(mc_cli_version());
 		break;
 	case MC_CLI_RUN:
-		status = mc_cli_default_maps(&spec) < 0
-			 ? -1 : mc_container_run(&spec, &opts);
+		if (mc_cli_default_maps(&spec) < 0)
+			status = -1;
+		else if (opts.detach)
+			status = mc_detach_run(&spec, &opts, argc, argv, environ);
+		else
+			status = mc_container_run(&spec, &opts);
 		break;
 	case MC_CLI_ERROR:
 		status = -1;

@@ -171,8 +171,10 @@ static void poststop(const struct mc_state *st)
 }
 
 /* delete: processes and cgroup, then the poststop hooks, then the state. */
-void mc_oci_remove_container(const struct mc_state *st)
+void mc_oci_remove_container(struct mc_state *st)
 {
+	/* A detached container's supervisor would restart it. */
+	mc_life_kill_supervisor(&st->life);
 	destroy_container(st);
 	poststop(st);
 	mc_state_remove(st);

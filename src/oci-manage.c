@@ -18,6 +18,7 @@
 #include "config.h"
 #include "error.h"
 #include "json.h"
+#include "lifecycle.h"
 #include "oci-verbs.h"
 #include "state.h"
 #include "util.h"
@@ -39,20 +40,37 @@ static int set_flag(void *ctx, int id, const char *v)
 	return 0;
 }
 
-/* kill [--all] ID [SIGNAL]: SIGTERM by default, as runc. */
+struct kill_args {
+	bool all;
+	const char *signal;	/* -s SIG */
+};
+
+static int apply_kill(void *ctx, int id, const char *v)
+{
+	struct kill_args *a = ctx;
+
+	if (id == 0)
+		a->all = true;
+	else
+		a->signal = v;
+	return 0;
+}
+
+/* kill [--all] [-s SIG] ID [SIGNAL]: SIGTERM by default, as runc. */
 int mc_verb_kill(struct mc_oci *oci, int argc, char **argv)
 {
 	static const struct mc_flag flags[] = { { "--all", 'a', 0, false },
+						 { "--signal", 's', 1, true },
 						 { 0 } };
 	struct mc_state st = MC_STATE_INIT;
+	struct kill_args a = { 0 };
 	struct mc_cgroup *cg;
-	bool all = false;
 	int i, sig = SIGTERM, ret = 0;
 
-	i = mc_parse_flags(argc, argv, 1, flags, set_flag, &all);
-	if (i < 0)
+	i = mc_parse_flags(argc, argv, 1, flags, apply_kill, &a);
+	if (i < 0 || (a.signal && mc_parse_signal(a.signal, &sig) < 0))
 		return -1;
-	if (i + 2 == argc) {
+	if (i + 2 == argc && !a.signal) {
 		if (mc_parse_signal(argv[i + 1], &sig) < 0)
 			return -1;
 		argc--;
@@ -66,7 +84,7 @@ int mc_verb_kill(struct mc_oci *oci, int argc, char **argv)
 		return -1;
 	if (mc_state_status(&st) == MC_STATUS_STOPPED)
 		ret = mc_error(0, "container not running");
-	else if (all && st.cgroup[0] && open_cgroup(&st, &cg) == 0) {
+	else if (a.all && st.cgroup[0] && open_cgroup(&st, &cg) == 0) {
 		ret = mc_cgroup_signal(cg, sig);
 		mc_cgroup_close(cg);
 	} else if (kill(st.pid, sig) < 0) {
@@ -113,6 +131,7 @@ enum list_format { LIST_TABLE, LIST_JSON };
 struct list_args {
 	enum list_format format;
 	bool quiet;
+	bool all;	/* ps -a */
 };
 
 static int apply_list(void *ctx, int id, const char *v)
@@ -325,15 +344,46 @@ static int ps_table(const pid_t *pids, size_t n)
 		       ? 0 : mc_error(0, "ps -ef failed");
 }
 
+static int apply_ps(void *ctx, int id, const char *v)
+{
+	struct list_args *a = ctx;
+
+	if (id == 2) {
+		a->all = true;
+		return 0;
+	}
+	return apply_list(ctx, id, v);
+}
+
+/*
+ * ps ID: the processes of a container, as runc; ps [-a] without one: the
+ * containers (the lifecycle's listing, whose failures exit 125).
+ */
 int mc_verb_ps(struct mc_oci *oci, int argc, char **argv)
 {
+	static const struct mc_flag flags[] = {
+		{ "--format", 'f', 0, true },
+		{ "--all", 'a', 2, false },
+		{ 0 }
+	};
 	struct list_args a = { 0 };
 	struct mc_state st = MC_STATE_INIT;
 	pid_t *pids = NULL;
+	const char *id;
 	size_t n = 0;
-	int ret;
+	int i, ret;
 
-	if (mc_oci_load_one(oci, argc, argv, format_flags, apply_list, &a, &st) < 0)
+	i = mc_parse_flags(argc, argv, 1, flags, apply_ps, &a);
+	if (i == argc || a.all) {
+		oci->fail_status = MC_EXIT_FAILURE;
+		if (i < 0)
+			return -1;
+		if (i != argc)
+			return mc_error(0, "ps -a: no container name expected");
+		return mc_life_ps(oci->root, a.all, a.format == LIST_JSON);
+	}
+	if (i < 0 || mc_oci_one_id(argc, argv, i, "ps", &id) < 0 ||
+	    mc_state_load(oci->root, id, &st, true) < 0)
 		return -1;
 	ret = container_pids(&st, &pids, &n);
 	mc_state_free(&st);
@@ -342,8 +392,8 @@ int mc_verb_ps(struct mc_oci *oci, int argc, char **argv)
 	if (a.format == LIST_JSON) {
 		/* Pure JSON: containerd's shim parses the whole output. */
 		printf("[");
-		for (size_t i = 0; i < n; i++)
-			printf("%s%d", i ? "," : "", pids[i]);
+		for (size_t k = 0; k < n; k++)
+			printf("%s%d", k ? "," : "", pids[k]);
 		printf("]\n");
 	} else {
 		ret = ps_table(pids, n);

@@ -21,17 +21,21 @@
 struct verb {
 	const char *name;
 	int (*fn)(struct mc_oci *oci, int argc, char **argv);
+	bool seed;	/* a lifecycle verb: its failures exit 125 */
 };
 
 static const struct verb verbs[] = {
-	{ "create", mc_verb_create },	{ "start", mc_verb_start },
-	{ "run", mc_verb_run },		{ "state", mc_verb_state },
-	{ "kill", mc_verb_kill },	{ "delete", mc_verb_delete },
-	{ "exec", mc_verb_exec },	{ "list", mc_verb_list },
-	{ "ps", mc_verb_ps },		{ "pause", mc_verb_pause },
-	{ "resume", mc_verb_resume },	{ "update", mc_verb_update },
-	{ "events", mc_verb_events },	{ "features", mc_verb_features },
-	{ "spec", mc_verb_spec },
+	{ "create", mc_verb_create, false },	{ "start", mc_verb_start, false },
+	{ "run", mc_verb_run, false },		{ "state", mc_verb_state, false },
+	{ "kill", mc_verb_kill, false },	{ "delete", mc_verb_delete, false },
+	{ "exec", mc_verb_exec, false },	{ "list", mc_verb_list, false },
+	{ "ps", mc_verb_ps, false },		{ "pause", mc_verb_pause, false },
+	{ "resume", mc_verb_resume, false },	{ "update", mc_verb_update, false },
+	{ "events", mc_verb_events, false },	{ "features", mc_verb_features, false },
+	{ "spec", mc_verb_spec, false },
+	{ "stop", mc_verb_stop, true },		{ "restart", mc_verb_restart, true },
+	{ "wait", mc_verb_wait, true },		{ "rm", mc_verb_rm, true },
+	{ "logs", mc_verb_logs, true },
 };
 
 enum { G_ROOT, G_LOG, G_LOG_FORMAT, G_DEBUG, G_SYSTEMD_CGROUP, G_ROOTLESS };
@@ -165,8 +169,8 @@ bool mc_oci_is_verb(int argc, char **argv, int *verb_at)
 
 int mc_oci_main(int argc, char **argv, int verb_at)
 {
-	struct mc_oci oci = { 0 };
 	const struct verb *v = find_verb(argv[verb_at]);
+	struct mc_oci oci = { .fail_status = v->seed ? MC_EXIT_FAILURE : 1 };
 	int ret;
 
 	if (mc_parse_flags(verb_at, argv, 1, global_flags, apply_global,
@@ -189,7 +193,7 @@ int mc_oci_main(int argc, char **argv, int verb_at)
 		return ret;
 fail:
 	mc_error_print();
-	return 1;
+	return oci.fail_status;
 }
 
 int mc_oci_one_id(int argc, char **argv, int i, const char *verb,

@@ -317,6 +317,9 @@ static int state_from_json(const struct mc_json *j, struct mc_state *st)
 	if (read_strings(j, st) < 0 || read_numbers(j, st) < 0 ||
 	    read_status(j, mc_json_get(j, 0, "status"), &st->status) < 0)
 		return -1;
+	i = mc_json_get(j, 0, "life");
+	if (i >= 0 && mc_life_from_json(j, i, &st->life) < 0)
+		return -1;
 	i = mc_json_get(j, 0, "annotations");
 	if (i >= 0 && mc_state_set_annotations(st, j->buf + j->tok[i].start,
 					       j->tok[i].end - j->tok[i].start) < 0)
@@ -391,6 +394,8 @@ static void state_to_json(const struct mc_state *st, struct mc_buf *b)
 			  (const char *)st + str_fields[f].offset);
 	if (st->annotations)
 		mc_buf_printf(b, ",\"annotations\":%s", st->annotations);
+	if (st->life.detached)
+		mc_life_to_json(&st->life, b);
 	mc_buf_printf(b, "}\n");
 }
 
