@@ -150,9 +150,15 @@ static int append(struct mc_log *log, const char *buf, size_t len)
 	return 0;
 }
 
+/*
+ * LEN more bytes would take the file past its limit.  An empty file is
+ * never rotated (write_records checks log->size for that), but it is not
+ * exempt from the limit either: after a rotation, a large batch of short
+ * records must still be cut up.
+ */
 static bool too_big(const struct mc_log *log, size_t len)
 {
-	return log->max_size && log->size && log->size + len > log->max_size;
+	return log->max_size && log->size + len > log->max_size;
 }
 
 /* Just past the '\n' that ends the record at P (B holds whole records). */
@@ -168,7 +174,8 @@ static int write_records(struct mc_log *log, const char *p, size_t len)
 
 	while (p < end) {
 		next = next_record(p, end);
-		if (too_big(log, (size_t)(next - p)) && rotate(log) < 0)
+		if (log->size && too_big(log, (size_t)(next - p)) &&
+		    rotate(log) < 0)
 			return -1;
 		/* Take records while they fit; at least one, however long. */
 		run = p;

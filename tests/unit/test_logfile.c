@@ -512,6 +512,33 @@ static void test_follow_tail(void **state)
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
+/*
+ * One chunk of many short lines, several times the cap: each file stays
+ * within it.  (The records after a rotation went into the fresh file all
+ * at once, however many there were, when an empty file counted as never
+ * too big.)
+ */
+static void test_write_rotate_batch(void **state)
+{
+	struct fixture *f = *state;
+	struct mc_log log;
+	char chunk[4096], got[16384] = "";
+	size_t n = 0;
+
+	assert_int_equal(mc_log_open(&log, f->log, 300), 0);
+	for (int i = 0; i < 100; i++)
+		n += (size_t)snprintf(chunk + n, sizeof(chunk) - n, "l%03d\n", i);
+	assert_int_equal(mc_log_write(&log, "stdout", "first\n", 6), 0);
+	assert_int_equal(mc_log_write(&log, "stdout", chunk, n), 0);
+	assert_true(size_of(f->old) <= 300);
+	assert_true(size_of(f->log) <= 300);
+	assert_int_equal(size_of(f->log), log.size);
+	records_of(f->old, got, sizeof(got));
+	records_of(f->log, got, sizeof(got));
+	assert_non_null(strstr(got, "o:l099|"));
+	mc_log_close(&log);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -519,6 +546,7 @@ int main(void)
 		cmocka_unit_test(test_time_fixed),
 		cmocka_unit_test(test_parse),
 		T(test_write_rotate),
+		T(test_write_rotate_batch),
 		T(test_write_uncapped),
 		T(test_print_streams),
 		T(test_print_tail),
