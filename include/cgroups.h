@@ -118,6 +118,18 @@ int mc_cgroup_update(struct mc_cgroup *cg, const struct mc_resources *r);
  */
 int mc_cgroup_stats_json(struct mc_cgroup *cg, struct mc_buf *b);
 
+/*
+ * The figures stats prints, without JSON: CPU time (ns), memory in use
+ * and its limit (bytes; 0: none) and the number of processes.
+ */
+struct mc_cgroup_usage {
+	uint64_t cpu_ns;
+	uint64_t mem_usage, mem_limit;
+	uint64_t pids;
+};
+
+void mc_cgroup_usage(struct mc_cgroup *cg, struct mc_cgroup_usage *out);
+
 /* Pure helpers, unit-tested. */
 
 /*

@@ -6,6 +6,10 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "life.h"
+#include "opts.h"
+#include "spec.h"
+
 /* What the global options said; shared by every verb. */
 struct mc_oci {
 	char root[PATH_MAX];	/* state root (--root, or the default) */
@@ -81,5 +85,26 @@ int mc_verb_restart(struct mc_oci *oci, int argc, char **argv);
 int mc_verb_wait(struct mc_oci *oci, int argc, char **argv);
 int mc_verb_rm(struct mc_oci *oci, int argc, char **argv);
 int mc_verb_logs(struct mc_oci *oci, int argc, char **argv);
+
+/* inspect, top, stats (lifecycle-info.c): exit 125. */
+int mc_verb_inspect(struct mc_oci *oci, int argc, char **argv);
+int mc_verb_top(struct mc_oci *oci, int argc, char **argv);
+int mc_verb_stats(struct mc_oci *oci, int argc, char **argv);
+
+/*
+ * A detached container's spec, rebuilt from its saved invocation as the
+ * first run parsed it: the spec borrows its strings from ARGS, so both live
+ * until mc_seed_spec_free().  WorkingDir without --workdir is "/" with a
+ * --rootfs, else the directory the invocation ran in.
+ */
+struct mc_seed_spec {
+	struct mc_life_args args;
+	struct mc_spec spec;
+	struct mc_run_opts opts;
+	bool loaded;
+};
+
+int mc_seed_spec_load(const struct mc_state *st, struct mc_seed_spec *s);
+void mc_seed_spec_free(struct mc_seed_spec *s);
 
 #endif

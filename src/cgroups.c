@@ -577,6 +577,17 @@ int mc_cgroup_stats_json(struct mc_cgroup *cg, struct mc_buf *b)
 		      "}}", u.pids_current, u.pids_limit);
 	return b->failed ? mc_error(ENOMEM, "cgroup stats") : 0;
 }
+void mc_cgroup_usage(struct mc_cgroup *cg, struct mc_cgroup_usage *out)
+{
+	struct cgroup_usage u = { 0 };
+
+	cg->drv->usage(cg, &u);
+	*out = (struct mc_cgroup_usage){
+		.cpu_ns = u.cpu_total, .mem_usage = u.mem_usage,
+		.mem_limit = u.mem_limit, .pids = u.pids_current,
+	};
+}
+
 static bool report_oom(struct mc_cgroup *cg, int status)
 {
 	uint64_t kills;

@@ -214,8 +214,15 @@ static int parse_tmpfs(struct mc_spec *spec, char *arg)
 	};
 	char *colon = strchr(arg, ':');
 
-	if (colon)
-		*colon = '\0';
+	/*
+	 * The target is a copy: ARG stays whole, for the invocation a
+	 * detached container saves (restart and exec parse it again).
+	 */
+	if (colon) {
+		arg = strndup(arg, (size_t)(colon - arg));
+		if (!arg || mc_spec_own(spec, arg) < 0)
+			return mc_error(ENOMEM, "--tmpfs");
+	}
 	m.target = arg;
 	if (arg[0] != '/')
 		return mc_error(0, "--tmpfs '%s': expected an absolute path", arg);

@@ -2,31 +2,39 @@
 /*
  * exec: a new process in a running container.  Its process comes from
  * --process FILE (what engines pass), or from the container's own config
- * with the command and the flags on top (as runc).
+ * with the command and the flags on top (as runc).  A detached container
+ * (the seed's -d) has no config: its defaults come from the invocation that
+ * made it, and a person's exec gets docker's -i, -w and exit status 125.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "caps.h"
 #include "config.h"
 #include "container.h"
 #include "error.h"
 #include "json.h"
+#include "lifecycle.h"
 #include "oci-verbs.h"
 #include "opts.h"
+#include "process.h"
 #include "spec.h"
 #include "state.h"
 #include "util.h"
 
 enum { E_CONSOLE_SOCKET, E_CWD, E_ENV, E_TTY, E_USER, E_GIDS, E_PROCESS,
        E_DETACH, E_PID_FILE, E_PRESERVE_FDS, E_NO_NEW_PRIVS, E_CAP,
-       E_IGNORED, E_IGNORED_ARG };
+       E_IGNORED, E_IGNORED_ARG, E_INTERACTIVE };
 
 static const struct mc_flag exec_flags[] = {
 	{ "--console-socket", 0, E_CONSOLE_SOCKET, true },
-	{ "--cwd", 0, E_CWD, true },
+	{ "--cwd", 'w', E_CWD, true },
+	{ "--workdir", 0, E_CWD, true },
+	{ "--interactive", 'i', E_INTERACTIVE, false },
 	{ "--env", 'e', E_ENV, true },
 	{ "--tty", 't', E_TTY, false },
 	{ "--user", 'u', E_USER, true },
@@ -49,6 +57,7 @@ struct exec_args {
 	const char *user;
 	bool tty;
 	bool no_new_privs;
+	bool interactive;	/* -i: the caller's stdin (else /dev/null) */
 	char *env[64];
 	size_t n_env;
 	char *gids[64];
@@ -112,6 +121,9 @@ static int apply_exec(void *ctx, int id, const char *v)
 		return 0;
 	case E_CAP:
 		return parse_cap(a, v);
+	case E_INTERACTIVE:
+		a->interactive = true;
+		return 0;
 	default:
 		return 0;
 	}
@@ -164,14 +176,10 @@ static int apply_gids(struct mc_spec *spec, const struct exec_args *a)
 	return 0;
 }
 
-/* runc's exec without --process: the container's process, overridden. */
-static int process_from_flags(struct mc_spec *spec, const struct mc_state *st,
-			      struct exec_args *a, char **args)
+/* The command and the flags, on top of the container's own process. */
+static int apply_overrides(struct mc_spec *spec, struct exec_args *a,
+			   char **args)
 {
-	if (!args[0])
-		return mc_error(0, "exec: a command is needed (or --process)");
-	if (mc_config_load(spec, st->bundle) < 0)
-		return -1;
 	spec->argv = args;
 	for (size_t i = 0; i < a->n_env; i++)
 		if (mc_spec_setenv(spec, a->env[i]) < 0)
@@ -194,53 +202,127 @@ static int process_from_flags(struct mc_spec *spec, const struct mc_state *st,
  * the container's and, when the file names none, so are the capabilities
  * (runc).  CONFIG, the container's config, keeps what they point to.
  */
-static int container_defaults(struct mc_spec *spec, struct mc_spec *config,
-			      const struct mc_state *st)
+static void container_defaults(struct mc_spec *spec,
+			       const struct mc_spec *config)
 {
-	if (mc_config_load(config, st->bundle) < 0)
-		return -1;
 	spec->seccomp = config->seccomp;
 	if (!spec->has_caps) {
 		spec->has_caps = true;
 		spec->caps = config->caps;
 	}
+}
+
+/*
+ * Whether exec may enter the container now.  A detached one is a person's
+ * container: it is "not running" to them, whatever the OCI status says.
+ */
+static int check_status(const struct mc_state *st)
+{
+	enum mc_status status = mc_state_status(st);
+
+	if (status == MC_STATUS_PAUSED)
+		return mc_error(0, "cannot exec in a paused container");
+	if (status != MC_STATUS_STOPPED && status != MC_STATUS_CREATING)
+		return 0;
+	if (st->life.detached)
+		return mc_error(0, "container '%s' is not running", st->id);
+	return mc_error(0, "cannot exec in a stopped container");
+}
+
+/* The container's own spec: its saved invocation, or its bundle's config. */
+static int container_spec(const struct mc_state *st, struct mc_seed_spec *seed,
+			  struct mc_spec *config)
+{
+	if (st->life.detached)
+		return mc_seed_spec_load(st, seed);
+	return mc_config_load(config, st->bundle);
+}
+
+/*
+ * Without -i a person's exec reads nothing (docker's): stdin is /dev/null,
+ * so a command that reads does not take the caller's terminal or pipe.
+ */
+static int detach_stdin(void)
+{
+	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return mc_error(errno, "/dev/null");
+	if (fd != STDIN_FILENO && dup2(fd, STDIN_FILENO) < 0) {
+		close(fd);
+		return mc_error(errno, "stdin");
+	}
+	if (fd != STDIN_FILENO)
+		close(fd);
 	return 0;
+}
+
+/*
+ * A command that could not be executed is a person's exec's status, as the
+ * seed's own run: 127 not found, 126 not executable (docker's).
+ */
+static int exec_status(const struct mc_state *st, int ret)
+{
+	int err = mc_error_errno();
+
+	if (ret >= 0 || !st->life.detached ||
+	    strncmp(mc_error_text(), "execve ", 7) || !err)
+		return ret;
+	mc_error_print();
+	return mc_exit_for_exec_errno(err);
+}
+
+static int run_exec(struct exec_args *a,
+		    struct mc_state *st, char **args, struct mc_spec *spec,
+		    struct mc_seed_spec *seed, struct mc_spec *config)
+{
+	struct mc_spec *own = st->life.detached ? &seed->spec : config;
+	struct mc_spec *proc = spec;
+
+	if (container_spec(st, seed, config) < 0)
+		return -1;
+	if (a->process) {
+		if (mc_config_load_process(spec, a->process) < 0)
+			return -1;
+		container_defaults(spec, own);
+	} else {
+		proc = own;
+		if (apply_overrides(proc, a, args) < 0)
+			return -1;
+		/* The terminal is the caller's choice, not the config's. */
+		proc->terminal = a->tty;
+	}
+	if (a->no_new_privs)
+		proc->no_new_privileges = true;
+	if (st->life.detached && !a->process && !a->interactive &&
+	    detach_stdin() < 0)
+		return -1;
+	a->opts.id = st->id;
+	return exec_status(st, mc_container_exec(proc, &a->opts, st));
 }
 
 static int exec_process(struct mc_oci *oci, struct exec_args *a,
 			const char *id, char **args, struct mc_spec *spec)
 {
+	struct mc_seed_spec seed = { 0 };
 	struct mc_spec config;
 	struct mc_state st = MC_STATE_INIT;
-	enum mc_status status;
 	int ret;
 
-	if (mc_state_load(oci->root, id, &st, false) < 0)
+	if (!a->process && !args[0])
+		return mc_error(0, "exec: a command is needed (or --process)");
+	if (mc_life_load(oci->root, id, &st, false) < 0)
 		return -1;
-	status = mc_state_status(&st);
-	if (status == MC_STATUS_STOPPED || status == MC_STATUS_CREATING) {
+	/* runc's own form on an OCI container: its failures exit 1, as runc. */
+	if (!st.life.detached)
+		oci->fail_status = 1;
+	if (check_status(&st) < 0) {
 		mc_state_free(&st);
-		return mc_error(0, "cannot exec in a stopped container");
-	}
-	if (status == MC_STATUS_PAUSED) {
-		mc_state_free(&st);
-		return mc_error(0, "cannot exec in a paused container");
+		return -1;
 	}
 	mc_spec_init(&config, NULL);
-	if (a->process)
-		ret = mc_config_load_process(spec, a->process) < 0 ? -1 :
-		      container_defaults(spec, &config, &st);
-	else
-		ret = process_from_flags(spec, &st, a, args);
-	if (ret == 0) {
-		/* The terminal is the caller's choice, not the config's. */
-		if (!a->process)
-			spec->terminal = a->tty;
-		if (a->no_new_privs)
-			spec->no_new_privileges = true;
-		a->opts.id = id;
-		ret = mc_container_exec(spec, &a->opts, &st);
-	}
+	ret = run_exec(a, &st, args, spec, &seed, &config);
+	mc_seed_spec_free(&seed);
 	mc_spec_free(&config);
 	mc_state_free(&st);
 	return ret;
@@ -252,7 +334,15 @@ int mc_verb_exec(struct mc_oci *oci, int argc, char **argv)
 	struct mc_spec spec;
 	int i, ret;
 
+	/*
+	 * A person's exec (the command on the line) fails as the seed, 125;
+	 * the engines' (--process, as podman and containerd call it) as
+	 * every OCI verb, 1.
+	 */
+	oci->fail_status = MC_EXIT_FAILURE;
 	i = mc_parse_flags(argc, argv, 1, exec_flags, apply_exec, &a);
+	if (a.process)
+		oci->fail_status = 1;
 	if (i < 0)
 		return -1;
 	if (i >= argc)

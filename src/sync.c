@@ -90,5 +90,5 @@ _Noreturn void mc_sync_fail(int sock, int exit_code)
 
 void mc_sync_take_error(const struct mc_sync_msg *m)
 {
-	mc_error_set_text(m->text);
+	mc_error_set(m->err, m->text);
 }
