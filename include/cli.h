@@ -55,6 +55,16 @@ int mc_parse_cpus(const char *s, uint64_t period, int64_t *quota);
 /* A decimal in [min, max], the whole string. */
 int mc_parse_int(const char *s, int64_t min, int64_t max, int64_t *out);
 
+/* The network flags (cli-net.c), one value each; then, once all are read,
+ * what goes together and the network namespace they need. */
+int mc_cli_net_mode(struct mc_spec *spec, const char *v);
+int mc_cli_net_subnet(struct mc_spec *spec, const char *v);
+int mc_cli_net_ip(struct mc_spec *spec, const char *v);
+int mc_cli_net_dns(struct mc_spec *spec, const char *v);
+int mc_cli_net_add_host(struct mc_spec *spec, char *v);
+int mc_cli_net_port(struct mc_spec *spec, const char *v);
+int mc_cli_net_check(struct mc_spec *spec);
+
 const char *mc_cli_version(void);
 
 /*

@@ -23,6 +23,7 @@ struct mc_container {
 	bool terminal;		/* --init-group owns the terminal */
 	int exit_code;		/* the child's failure: the status to exit with */
 	bool oom_killed;	/* set by the end: the OOM killer took one of it */
+	struct mc_netrun *net;	/* opts->net: attached each run, detached at its end */
 };
 
 /*

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct mc_netrun;
+
 /*
  * How mcstatic was invoked, beside the OCI-shaped spec: what the front-ends
  * say about this one run that config.json cannot (as crun's context).
@@ -26,6 +28,7 @@ struct mc_run_opts {
 	bool stats;			/* --stats: peak memory and CPU time at exit */
 	bool kill_on_parent_death;	/* foreground runs die with mcstatic */
 	const int *stdio;		/* the command's 0, 1, 2 (NULL: ours) */
+	struct mc_netrun *net;		/* the network, prepared (network.h), or NULL */
 	/* The seed CLI's -d: a container mcstatic supervises. */
 	const char *name;		/* --name, or NULL: a random ID */
 	const char *restart;		/* --restart as given, or NULL: "no" */

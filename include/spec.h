@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "net.h"
+
 /*
  * Everything a user can ask for, shaped after the OCI runtime spec.  The seed
  * flags (cli.c) and config.json (config.c) fill it; nothing below the
@@ -185,6 +187,8 @@ struct mc_spec {
 	const char *cgroups_path;
 	/* linux.seccomp (seccomp.h); NULL: no filter */
 	const struct mc_seccomp *seccomp;
+	/* The seed CLI's networking (net.h); OCI configs only join by path. */
+	struct mc_net net;
 
 	void **owned;		/* mc_spec_own(): freed with the spec */
 	size_t n_owned;

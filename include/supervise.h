@@ -24,6 +24,13 @@ void mc_supervise_reset_signals(void);
 int mc_supervise(pid_t child, const sigset_t *set, bool to_group);
 
 /*
+ * The same, also calling SERVICE(DATA) whenever FD is readable (the port
+ * forwarder's epoll fd); signals go to CHILD only.
+ */
+int mc_supervise_fd(pid_t child, const sigset_t *set, int fd,
+		    void (*service)(void *data), void *data);
+
+/*
  * Become the reaper of orphans: PID 1 of a namespace is already; anywhere
  * else mcstatic asks to be a child subreaper.
  */

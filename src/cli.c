@@ -25,7 +25,8 @@ enum opt_id { OPT_PID, OPT_ROOTFS, OPT_DEBUG, OPT_ENV, OPT_TMPFS, OPT_WORKDIR,
 	      OPT_PIDS_LIMIT, OPT_CGROUP_PARENT, OPT_CGROUP, OPT_STATS,
 	      OPT_PRIVILEGED, OPT_CAP_ADD, OPT_CAP_DROP, OPT_ULIMIT,
 	      OPT_NO_NEW_PRIVS, OPT_SECCOMP, OPT_DETACH, OPT_NAME, OPT_RESTART,
-	      OPT_LOG_MAX_SIZE, OPT_RM, OPT_ROOT, OPT_HELP, OPT_VERSION };
+	      OPT_LOG_MAX_SIZE, OPT_RM, OPT_ROOT, OPT_NET, OPT_SUBNET, OPT_IP,
+	      OPT_DNS, OPT_ADD_HOST, OPT_PUBLISH, OPT_NAT, OPT_HELP, OPT_VERSION };
 
 static const struct option_def {
 	const char *name;
@@ -70,6 +71,15 @@ static const struct option_def {
 	{ "--log-max-size", OPT_LOG_MAX_SIZE, true },
 	{ "--rm", OPT_RM, false },
 	{ "--root", OPT_ROOT, true },
+	{ "--net", OPT_NET, true },
+	{ "--network", OPT_NET, true },
+	{ "--subnet", OPT_SUBNET, true },
+	{ "--ip", OPT_IP, true },
+	{ "--dns", OPT_DNS, true },
+	{ "--add-host", OPT_ADD_HOST, true },
+	{ "--publish", OPT_PUBLISH, true },
+	{ "-p", OPT_PUBLISH, true },
+	{ "--nat", OPT_NAT, false },
 	{ "--help", OPT_HELP, false },
 	{ "-h", OPT_HELP, false },
 	{ "--version", OPT_VERSION, false },
@@ -145,6 +155,17 @@ void mc_cli_usage(void)
 	      "  --log-max-size SIZE  rotate the container's log past SIZE (default 1m)\n"
 	      "  --rm               remove the detached container when it ends\n"
 	      "  --root DIR         where detached containers' state is kept\n"
+	      "  --net MODE         host (default), none (lo only), bridge[=NAME]\n"
+	      "                     (a veth on bridge NAME, default mcbr0), ns:PATH\n"
+	      "                     (join that namespace), slirp4netns or pasta\n"
+	      "                     (rootless, through that helper)\n"
+	      "  --subnet A.B.C.D/N the bridge's subnet when mcstatic creates it\n"
+	      "  --ip ADDR          a fixed address on the bridge\n"
+	      "  --dns ADDR         nameserver for /etc/resolv.conf (repeatable)\n"
+	      "  --add-host NAME:ADDR  a line for /etc/hosts (repeatable)\n"
+	      "  -p, --publish [HOSTIP:]HOSTPORT:PORT[/tcp|/udp]  forward a host\n"
+	      "                     port to the container's PORT (repeatable)\n"
+	      "  --nat              masquerade the bridge's outbound traffic (nft)\n"
 	      "  --debug            print each setup step on stderr\n"
 	      "  --help             show this help\n"
 	      "  --version          show the version\n\n"
@@ -440,6 +461,27 @@ static int apply_detach_option(struct mc_run_opts *opts, enum opt_id id,
 	}
 }
 
+static int apply_net_option(struct mc_spec *spec, enum opt_id id, char *value)
+{
+	switch (id) {
+	case OPT_NET:
+		return mc_cli_net_mode(spec, value);
+	case OPT_SUBNET:
+		return mc_cli_net_subnet(spec, value);
+	case OPT_IP:
+		return mc_cli_net_ip(spec, value);
+	case OPT_DNS:
+		return mc_cli_net_dns(spec, value);
+	case OPT_ADD_HOST:
+		return mc_cli_net_add_host(spec, value);
+	case OPT_PUBLISH:
+		return mc_cli_net_port(spec, value);
+	default:
+		spec->net.nat = true;
+		return 0;
+	}
+}
+
 /* The options that only mean something for a detached run. */
 static int check_detach_options(const struct mc_run_opts *opts)
 {
@@ -527,6 +569,14 @@ static int apply_option(struct mc_spec *spec, struct mc_run_opts *opts,
 	case OPT_SECCOMP:
 		sec->seccomp = value;
 		return 0;
+	case OPT_NET:
+	case OPT_SUBNET:
+	case OPT_IP:
+	case OPT_DNS:
+	case OPT_ADD_HOST:
+	case OPT_PUBLISH:
+	case OPT_NAT:
+		return apply_net_option(spec, id, value);
 	default:
 		return apply_detach_option(opts, id, value);
 	}
@@ -591,7 +641,7 @@ enum mc_cli_action mc_cli_parse(int argc, char **argv, struct mc_spec *spec,
 		mc_error(0, "no command given (see --help)");
 		return MC_CLI_ERROR;
 	}
-	if (check_detach_options(opts) < 0 ||
+	if (check_detach_options(opts) < 0 || mc_cli_net_check(spec) < 0 ||
 	    mc_cli_security_defaults(spec, &sec) < 0)
 		return MC_CLI_ERROR;
 	return MC_CLI_RUN;

@@ -27,6 +27,7 @@
 #include "hooks.h"
 #include "json.h"
 #include "namespaces.h"
+#include "network.h"
 #include "process.h"
 #include "seccomp.h"
 #include "state.h"
@@ -150,7 +151,8 @@ static int parent_setup(const struct mc_spec *spec, struct mc_container *c,
 	}
 	if (!placed && mc_cgroup_enter(c->cg, c->pid) < 0)
 		return -1;
-	if (mc_namespaces_write_maps(spec, c->pid) < 0)
+	if (mc_namespaces_write_maps(spec, c->pid) < 0 ||
+	    mc_net_attach(c->net, c->pid) < 0)
 		return -1;
 	return create_hooks(spec, st, c->pid);
 }
@@ -254,6 +256,7 @@ static void undo_create(struct mc_container *c)
 		kill(c->pid, SIGKILL);
 		reap(c->pid);
 	}
+	mc_net_detach(c->net);
 	mc_cgroup_destroy(c->cg);
 	c->cg = NULL;
 	if (c->sock >= 0)
@@ -270,7 +273,7 @@ int mc_container_create(struct mc_spec *spec, const struct mc_run_opts *opts,
 	int clone_flags, sv[2];
 	bool placed;
 
-	*c = (struct mc_container){ .sock = -1, .master = -1 };
+	*c = (struct mc_container){ .sock = -1, .master = -1, .net = opts->net };
 	if (mc_spec_validate(spec) < 0 || refuse_tty(spec, opts) < 0 ||
 	    mc_namespaces_prepare(spec) < 0 || mc_seccomp_prepare(spec) < 0)
 		return -1;
@@ -363,6 +366,8 @@ static int finish(struct mc_container *c, int status, bool keep_cgroup)
 int mc_container_end(struct mc_container *c, int wstatus, bool keep_cgroup)
 {
 	announce_exit(wstatus);
+	/* Before the leftovers are killed: the helpers are ours to end. */
+	mc_net_detach(c->net);
 	wstatus = finish(c, mc_exit_status(wstatus), keep_cgroup);
 	if (c->master >= 0)
 		close(c->master);
@@ -371,12 +376,20 @@ int mc_container_end(struct mc_container *c, int wstatus, bool keep_cgroup)
 	return wstatus;
 }
 
+static void net_service(void *data)
+{
+	mc_net_service(data);
+}
+
 int mc_container_wait(struct mc_container *c, bool keep_cgroup)
 {
 	int wstatus;
 
 	if (c->master >= 0)
 		wstatus = mc_container_relay(c->master, c->pid, &c->set);
+	else if (mc_net_poll_fd(c->net) >= 0)
+		wstatus = mc_supervise_fd(c->pid, &c->set, mc_net_poll_fd(c->net),
+					  net_service, c->net);
 	else
 		wstatus = mc_supervise(c->pid, &c->set, false);
 	return mc_container_end(c, wstatus, keep_cgroup);
@@ -384,17 +397,26 @@ int mc_container_wait(struct mc_container *c, bool keep_cgroup)
 
 int mc_container_run(struct mc_spec *spec, const struct mc_run_opts *opts)
 {
+	struct mc_run_opts o = *opts;
+	struct mc_netrun net;
 	struct mc_container c;
+	int status;
 
-	if (mc_container_create(spec, opts, NULL, &c) < 0) {
+	if (mc_net_prepare(spec, opts->state_root, NULL, &net) < 0)
+		return -1;
+	o.net = &net;
+	if (mc_container_create(spec, &o, NULL, &c) < 0) {
 		/* The child's own failure (127 for a missing command...). */
+		status = -1;
 		if (c.exit_code) {
 			mc_error_print();
-			return finish(&c, c.exit_code, false);
+			status = finish(&c, c.exit_code, false);
 		}
-		return -1;
+	} else {
+		status = mc_container_wait(&c, false);
 	}
-	return mc_container_wait(&c, false);
+	mc_net_release(&net);
+	return status;
 }
 
 int mc_container_hooks(const struct mc_spec *spec, enum mc_hook_kind kind,

@@ -25,6 +25,7 @@
 #include "error.h"
 #include "life.h"
 #include "logfile.h"
+#include "network.h"
 #include "proc.h"
 #include "supervise.h"
 #include "sys.h"
@@ -62,6 +63,7 @@ struct supervisor {
 	unsigned int delay_ms;
 	struct timespec run_start;
 	struct mc_container c;
+	struct mc_netrun net;	/* its network: for the supervisor's lifetime */
 };
 
 int mc_detach_path(const struct mc_state *st, const char *name, char *buf,
@@ -162,6 +164,7 @@ static _Noreturn void finish(struct supervisor *s)
 		mc_state_unlock(&s->st);
 	}
 	mc_log_close(&s->log);
+	mc_net_release(&s->net);
 	_exit(0);
 }
 
@@ -174,6 +177,7 @@ static _Noreturn void give_up(struct supervisor *s)
 		/* Nothing was made: the name is free again. */
 		if (lock_state(s) == 0)
 			mc_state_remove(&s->st);
+		mc_net_release(&s->net);
 		report_ready(s, status);
 		_exit(0);
 	}
@@ -267,10 +271,11 @@ static void read_signals(struct supervisor *s, int *wstatus, bool *done)
 /* Log the output and forward signals until the container's process ends. */
 static int watch_run(struct supervisor *s)
 {
-	struct pollfd p[3] = {
+	struct pollfd p[4] = {
 		{ .fd = s->sfd, .events = POLLIN },
 		{ .fd = s->out, .events = POLLIN },
 		{ .fd = s->err, .events = POLLIN },
+		{ .fd = mc_net_poll_fd(&s->net), .events = POLLIN },
 	};
 	bool done = false;
 	int wstatus = 0;
@@ -278,8 +283,10 @@ static int watch_run(struct supervisor *s)
 	/* Blocked since before clone: an early end is a pending SIGCHLD. */
 	forward_gap_signals(s);
 	while (!done) {
-		if (poll(p, 3, -1) < 0)
+		if (poll(p, 4, -1) < 0)
 			continue;
+		if (p[3].revents)
+			mc_net_service(&s->net);
 		if (p[1].revents)
 			copy_output(s, s->out, "stdout");
 		if (p[2].revents)
@@ -412,6 +419,10 @@ static int setup(struct supervisor *s)
 	s->sfd = signalfd(-1, &s->set, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (s->sfd < 0)
 		return mc_error(errno, "signalfd");
+	/* Ours, not the launcher's: the lease names the supervisor. */
+	if (mc_net_prepare(s->spec, s->root, s->st.id, &s->net) < 0)
+		return -1;
+	s->opts->net = &s->net;
 	return 0;
 }
 
@@ -469,6 +480,7 @@ static int spawn(struct mc_spec *spec, struct mc_run_opts *opts,
 	struct supervisor s = {
 		.spec = spec, .opts = opts, .root = root, .fresh = fresh,
 		.sfd = -1, .out = -1, .err = -1, .stdio = { -1, -1, -1 },
+		.net = { .maker_sock = -1, .helper_exit = -1 },
 	};
 	int ready[2], ret;
 	pid_t pid;

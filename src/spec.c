@@ -34,6 +34,8 @@ void mc_spec_free(struct mc_spec *spec)
 		free(spec->owned[i]);
 	free(spec->owned);
 	free(spec->rootfs_abs);
+	free(spec->net.hosts);
+	free(spec->net.ports);
 	memset(spec, 0, sizeof(*spec));
 }
 

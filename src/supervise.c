@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/reboot.h>
+#include <poll.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
@@ -87,6 +89,35 @@ int mc_supervise(pid_t child, const sigset_t *set, bool to_group)
 		}
 		if (reap(child, &wstatus))
 			return wstatus;
+	}
+}
+
+int mc_supervise_fd(pid_t child, const sigset_t *set, int fd,
+		    void (*service)(void *data), void *data)
+{
+	struct signalfd_siginfo si;
+	struct pollfd p[2] = { { .fd = signalfd(-1, set, SFD_CLOEXEC | SFD_NONBLOCK),
+				 .events = POLLIN },
+			       { .fd = fd, .events = POLLIN } };
+	int wstatus = 0;
+
+	if (p[0].fd < 0)
+		return mc_supervise(child, set, false);
+	for (;;) {
+		if (poll(p, 2, -1) < 0)
+			continue;
+		if (p[1].revents)
+			service(data);
+		while (read(p[0].fd, &si, sizeof(si)) == sizeof(si)) {
+			if (si.ssi_signo != SIGCHLD) {
+				kill(child, (int)si.ssi_signo);
+				continue;
+			}
+			if (reap(child, &wstatus)) {
+				close(p[0].fd);
+				return wstatus;
+			}
+		}
 	}
 }
 
