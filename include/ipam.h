@@ -38,6 +38,8 @@ struct mc_ipam {
 	int lock_fd;			/* <bridge>.lock, flock'ed */
 	struct mc_lease *leases;	/* the live ones */
 	size_t n;
+	bool reclaimed;			/* open dropped a lease of a process gone */
+	bool stale_nat;			/* ... one that had asked for NAT */
 };
 
 /* Lock and read the leases of BRIDGE (making <root>/net), dropping, and

@@ -203,6 +203,8 @@ static int read_leases(struct mc_ipam *ip, FILE *f, bool *dropped)
 			mc_debug("[net] bridge %s: reclaiming the lease of "
 				 "process %d", ip->bridge, (int)l.owner);
 			remove_lease_dir(ip, l.addr);
+			ip->reclaimed = true;
+			ip->stale_nat |= l.nat;
 			*dropped = true;
 			continue;
 		}
