@@ -383,7 +383,7 @@ void mc_net_reclaim(const char *state_root)
 
 	if (mc_state_root(state_root, root, sizeof(root)) < 0)
 		return;
-	snprintf(dir, sizeof(dir), "%s/net", root);
+	snprintf(dir, sizeof(dir), "%s/" MC_NET_DIR, root);
 	d = opendir(dir);
 	if (!d)
 		return;
