@@ -8,7 +8,7 @@
 # Knobs (environment): MCSTATIC (default ./mcstatic), ROOTFS (default ./rootfs),
 # RUNS (50), ROUNDS (10), WARMUP (5), RUSAGE_RUNS (10), SEQ_COUNT (100), SEQ_RUNS (5),
 # CONC_COUNT (20), CONC_RUNS (10), OUT (bench/results.md),
-# MCSTATIC_FEATURES ("--user;--init;--memory 64M;--net;--privileged;--seccomp
+# MCSTATIC_FEATURES ("--user;--init;--memory 64M;--net none;--privileged;--seccomp
 # unconfined": flags to cost when `mcstatic --help` lists them; the last two
 # take the default defences away, so the difference is what they cost).
 set -euo pipefail
@@ -25,7 +25,7 @@ SEQ_RUNS=${SEQ_RUNS:-5}
 CONC_COUNT=${CONC_COUNT:-20}
 CONC_RUNS=${CONC_RUNS:-10}
 OUT=${OUT:-bench/results.md}
-MCSTATIC_FEATURES=${MCSTATIC_FEATURES:---user;--init;--memory 64M;--net;--privileged;--seccomp unconfined}
+MCSTATIC_FEATURES=${MCSTATIC_FEATURES:---user;--init;--memory 64M;--net none;--privileged;--seccomp unconfined}
 
 # Every container id (and so every cgroup runc/crun create) starts with this,
 # so cleanup can find exactly what this run left behind and nothing else.

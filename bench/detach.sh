@@ -17,8 +17,8 @@ RUNS=${RUNS:-20}
 OUT=${OUT:-bench/detach-results.md}
 
 log() { echo "bench: $*" >&2; }
-command -v hyperfine >/dev/null || tests/deps.sh
-command -v podman >/dev/null || tests/deps.sh
+command -v hyperfine >/dev/null || tests/deps.sh hyperfine
+command -v podman >/dev/null || tests/deps.sh podman runc
 
 WORK=$(mktemp -d /tmp/mcbench-detach.XXXXXX)
 NS=mcbench-d-$$
