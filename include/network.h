@@ -66,6 +66,22 @@ void mc_net_release(struct mc_netrun *nr);
  * dropped, with what they leave (the others' hosts lines, a NAT rule). */
 void mc_net_reclaim(const char *state_root);
 
+/* A bridge the state root has leases for (network ls / prune). */
+struct mc_net_bridge {
+	const char *name;
+	bool exists;		/* the link is there */
+	bool made;		/* mcstatic made it */
+	uint32_t gateway;	/* its address, 0: none */
+	unsigned int prefix;
+	size_t containers;	/* live leases */
+};
+
+/* REPORT each bridge; with PRUNE, remove those mcstatic made that no
+ * container uses, and REPORT only those. */
+int mc_net_bridges(const char *state_root, bool prune,
+		   void (*report)(const struct mc_net_bridge *b, void *data),
+		   void *data);
+
 /* The forwarder's fd to poll (-1: none), and its work when readable. */
 int mc_net_poll_fd(const struct mc_netrun *nr);
 void mc_net_service(struct mc_netrun *nr);

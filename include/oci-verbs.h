@@ -90,6 +90,7 @@ int mc_verb_logs(struct mc_oci *oci, int argc, char **argv);
 int mc_verb_inspect(struct mc_oci *oci, int argc, char **argv);
 int mc_verb_top(struct mc_oci *oci, int argc, char **argv);
 int mc_verb_stats(struct mc_oci *oci, int argc, char **argv);
+int mc_verb_network(struct mc_oci *oci, int argc, char **argv);
 
 /*
  * A detached container's spec, rebuilt from its saved invocation as the

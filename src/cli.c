@@ -104,7 +104,7 @@ void mc_cli_usage(void)
 	      "  create start run state kill delete exec list ps pause resume\n"
 	      "  update events features spec\n"
 	      "and on detached containers (-d): ps logs inspect stop wait rm\n"
-	      "  restart top stats exec kill\n"
+	      "  restart top stats exec kill; network ls|prune (the bridges)\n"
 	      "A first word that is a verb is the verb; `mcstatic -- ps` or a path\n"
 	      "(/bin/ps) runs a command of that name.\n\n"
 	      "  --pid              new PID namespace: COMMAND runs as PID 1\n"

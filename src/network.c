@@ -82,8 +82,16 @@ static int bridge_address(struct mc_netrun *nr, int nl)
  * making it at once would race on its address).  It stays when the last
  * container goes: other containers, and the user's rules, may refer to it.
  */
-static int ensure_bridge(struct mc_netrun *nr)
+/* <root>/@net/<bridge>.made: mcstatic made the bridge, prune may remove it. */
+static void made_path(const char *net_dir, const char *bridge, char *buf,
+		      size_t size)
 {
+	snprintf(buf, size, "%s/%s.made", net_dir, bridge);
+}
+
+static int ensure_bridge(struct mc_netrun *nr, const struct mc_ipam *ip)
+{
+	char made[PATH_MAX + 32];
 	_cleanup_close_ int nl = mc_nl_open(-1);
 	int ret;
 
@@ -95,6 +103,8 @@ static int ensure_bridge(struct mc_netrun *nr)
 			return mc_error(errno, "bridge %s", nr->bridge);
 		if (mc_nl_bridge_add(nl, nr->bridge) < 0)
 			return -1;
+		made_path(ip->root, nr->bridge, made, sizeof(made));
+		close(open(made, O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
 		nr->bridge_index = mc_nl_link_get(nl, nr->bridge, &nr->mtu);
 		if (nr->bridge_index < 0)
 			return mc_error(errno, "bridge %s", nr->bridge);
@@ -214,7 +224,7 @@ static int prepare_bridge(struct mc_spec *spec, const char *id,
 				       "slirp4netns or pasta)", nr->bridge);
 	if (mc_ipam_open(nr->root, nr->bridge, &ip) < 0)
 		return -1;
-	ret = ensure_bridge(nr);
+	ret = ensure_bridge(nr, &ip);
 	if (ret == 0)
 		after_reclaim(&ip);
 	if (ret == 0)
@@ -375,18 +385,24 @@ void mc_net_release(struct mc_netrun *nr)
 	nr->net = NULL;
 }
 
-void mc_net_reclaim(const char *state_root)
+/*
+ * Each bridge with a leases file in the state root, locked and read (the
+ * leases of processes gone reclaimed): EACH(ip, data) for it.  -1 only when
+ * the state root itself is bad.
+ */
+static int each_bridge(const char *state_root,
+		       void (*each)(struct mc_ipam *ip, void *data), void *data)
 {
 	char root[PATH_MAX], dir[PATH_MAX + 8];
 	struct dirent *e;
 	DIR *d;
 
 	if (mc_state_root(state_root, root, sizeof(root)) < 0)
-		return;
+		return -1;
 	snprintf(dir, sizeof(dir), "%s/" MC_NET_DIR, root);
 	d = opendir(dir);
 	if (!d)
-		return;
+		return 0;
 	while ((e = readdir(d))) {
 		char *dot = strrchr(e->d_name, '.');
 		struct mc_ipam ip;
@@ -397,9 +413,63 @@ void mc_net_reclaim(const char *state_root)
 		if (mc_ipam_open(root, e->d_name, &ip) < 0)
 			continue;
 		after_reclaim(&ip);
+		each(&ip, data);
 		mc_ipam_close(&ip);
 	}
 	closedir(d);
+	return 0;
+}
+
+static void nothing(struct mc_ipam *ip, void *data)
+{
+	(void)ip;
+	(void)data;
+}
+
+void mc_net_reclaim(const char *state_root)
+{
+	each_bridge(state_root, nothing, NULL);
+}
+
+struct net_walk {
+	void (*report)(const struct mc_net_bridge *b, void *data);
+	void *data;
+	bool prune;
+};
+
+static void bridge_info(struct mc_ipam *ip, void *data)
+{
+	struct net_walk *w = data;
+	struct mc_net_bridge b = { .name = ip->bridge, .containers = ip->n };
+	_cleanup_close_ int nl = mc_nl_open(-1);
+	char made[PATH_MAX + 32];
+	unsigned int mtu;
+	int index = nl >= 0 ? mc_nl_link_get(nl, ip->bridge, &mtu) : -1;
+
+	made_path(ip->root, ip->bridge, made, sizeof(made));
+	b.made = access(made, F_OK) == 0;
+	b.exists = index > 0;
+	if (b.exists && mc_nl_addr_get(nl, index, &b.gateway, &b.prefix) < 0)
+		b.gateway = 0;
+	if (w->prune) {
+		/* Only a bridge of ours that nobody uses; the user's stay. */
+		if (!b.made || ip->n)
+			return;
+		if (b.exists && mc_nl_link_del(nl, index) < 0)
+			return;
+		unlink(made);
+		mc_debug("[net] Removed bridge %s", ip->bridge);
+	}
+	w->report(&b, w->data);
+}
+
+int mc_net_bridges(const char *state_root, bool prune,
+		   void (*report)(const struct mc_net_bridge *b, void *data),
+		   void *data)
+{
+	struct net_walk w = { report, data, prune };
+
+	return each_bridge(state_root, bridge_info, &w);
 }
 
 int mc_net_poll_fd(const struct mc_netrun *nr)

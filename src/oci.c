@@ -37,7 +37,7 @@ static const struct verb verbs[] = {
 	{ "wait", mc_verb_wait, true },		{ "rm", mc_verb_rm, true },
 	{ "logs", mc_verb_logs, true },
 	{ "inspect", mc_verb_inspect, true },	{ "top", mc_verb_top, true },
-	{ "stats", mc_verb_stats, true },
+	{ "stats", mc_verb_stats, true },	{ "network", mc_verb_network, true },
 };
 
 enum { G_ROOT, G_LOG, G_LOG_FORMAT, G_DEBUG, G_SYSTEMD_CGROUP, G_ROOTLESS };
