@@ -27,6 +27,8 @@ struct mc_life {
 	char restart[32];		/* the policy as given: "no", "on-failure:3"... */
 	char command[256];		/* the command line, for ps */
 	char error[256];		/* why the supervisor gave up, or "" */
+	char bridge[16];		/* --net bridge: the bridge, or "" */
+	char address[20];		/* its address there, "10.89.0.2/24" */
 };
 
 /* The restart policies of --restart. */

@@ -82,6 +82,10 @@ int mc_net_bridges(const char *state_root, bool prune,
 		   void (*report)(const struct mc_net_bridge *b, void *data),
 		   void *data);
 
+/* The bridge and "ADDR/PREFIX" on it, for inspect ("" without a bridge). */
+void mc_net_describe(const struct mc_netrun *nr, char *bridge, size_t bsize,
+		     char *addr, size_t asize);
+
 /* The forwarder's fd to poll (-1: none), and its work when readable. */
 int mc_net_poll_fd(const struct mc_netrun *nr);
 void mc_net_service(struct mc_netrun *nr);

@@ -226,6 +226,8 @@ static int start_run(struct supervisor *s)
 	life->supervisor = getpid();
 	mc_proc_start_time(life->supervisor, &life->supervisor_start);
 	life->error[0] = '\0';
+	mc_net_describe(&s->net, life->bridge, sizeof(life->bridge),
+			life->address, sizeof(life->address));
 	s->st.status = MC_STATUS_RUNNING;
 	save_unlock(s);
 	return 0;

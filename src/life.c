@@ -108,7 +108,8 @@ static const struct {
 } life_strings[] = {
 	LIFE_STR("started", started),	LIFE_STR("finished", finished),
 	LIFE_STR("restart", restart),	LIFE_STR("command", command),
-	LIFE_STR("error", error),
+	LIFE_STR("error", error),	LIFE_STR("bridge", bridge),
+	LIFE_STR("address", address),
 };
 
 void mc_life_to_json(const struct mc_life *l, struct mc_buf *b)

@@ -5,6 +5,7 @@
  * spec comes from its saved invocation, an OCI one's from its bundle.
  * Their own failures exit 125, as the seed; each name is done in turn.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "cgroups.h"
@@ -273,6 +275,31 @@ static void inspect_host(struct jw *w, const struct mc_state *st,
 	jw_close(w, '}');
 }
 
+/* docker's NetworkSettings, in short: the mode, the bridge address, -p. */
+static void inspect_network(struct jw *w, const struct mc_state *st,
+			    const struct mc_spec *spec)
+{
+	const struct mc_net *net = &spec->net;
+	char port[64], ip[INET_ADDRSTRLEN];
+
+	jw_open(w, "NetworkSettings", '{');
+	jw_str(w, "Mode", net->mode == MC_NET_BRIDGE && net->bridge ?
+			  net->bridge : mc_net_mode_name(net->mode));
+	jw_str(w, "Bridge", st->life.bridge);
+	jw_str(w, "IPAddress", st->life.address);
+	jw_open(w, "Ports", '[');
+	for (size_t i = 0; i < net->n_ports; i++) {
+		const struct mc_port *p = &net->ports[i];
+
+		inet_ntop(AF_INET, &p->host_ip, ip, sizeof(ip));
+		snprintf(port, sizeof(port), "%s:%u->%u/%s", ip, p->host_port,
+			 p->container_port, p->type == SOCK_DGRAM ? "udp" : "tcp");
+		jw_str(w, NULL, port);
+	}
+	jw_close(w, ']');
+	jw_close(w, '}');
+}
+
 /* The flags mount(8) would show, then the filesystem's own words. */
 static void mount_options(struct jw *w, const struct mc_mount *m)
 {
@@ -366,6 +393,7 @@ static void inspect_object(struct jw *w, const struct mc_state *st,
 	jw_str(w, "CgroupPath", st->cgroup);
 	inspect_mounts(w, spec);
 	inspect_namespaces(w, st);
+	inspect_network(w, st, spec);
 	jw_str(w, "LogPath", log);
 	jw_str(w, "Bundle", st->bundle);
 	jw_close(w, '}');

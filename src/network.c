@@ -472,6 +472,18 @@ int mc_net_bridges(const char *state_root, bool prune,
 	return each_bridge(state_root, bridge_info, &w);
 }
 
+void mc_net_describe(const struct mc_netrun *nr, char *bridge, size_t bsize,
+		     char *addr, size_t asize)
+{
+	char a[INET_ADDRSTRLEN];
+
+	bridge[0] = addr[0] = '\0';
+	if (!nr->net || !nr->addr)
+		return;
+	snprintf(bridge, bsize, "%s", nr->bridge);
+	snprintf(addr, asize, "%s/%u", ntoa(nr->addr, a), nr->prefix);
+}
+
 int mc_net_poll_fd(const struct mc_netrun *nr)
 {
 	return nr && nr->fwd ? mc_portfwd_fd(nr->fwd) : -1;
