@@ -16,6 +16,8 @@
  * (atomic rename).  A lease names its owner (the mcstatic process that
  * supervises the container: PID and start time), so a lease of a process
  * that is gone (kill -9) is reclaimed by the next one who opens the file.
+ * The lock is a file of its own, <root>/net/<bridge>.lock: a lock on the
+ * leases file would stay with the inode the rename replaces.
  * Each lease has a directory <root>/net/<bridge>/<addr>/ with the files the
  * container gets as /etc/hosts, /etc/hostname and /etc/resolv.conf.
  * Addresses are IPv4 in network byte order.
@@ -33,7 +35,7 @@ struct mc_lease {
 struct mc_ipam {
 	char root[PATH_MAX];		/* <root>/net */
 	char bridge[16];
-	int lock_fd;			/* the leases file, flock'ed */
+	int lock_fd;			/* <bridge>.lock, flock'ed */
 	struct mc_lease *leases;	/* the live ones */
 	size_t n;
 };
@@ -87,6 +89,12 @@ int mc_netfiles_write(const char *dir, const struct mc_netfiles *f,
 /* Rewrite in place (the file is bind-mounted: its inode must stay) the
  * hosts file of every live lease of IP, so each names the others. */
 int mc_netfiles_refresh_hosts(const struct mc_ipam *ip);
+/*
+ * The host's resolv.conf HOST_TEXT for a container: nameserver lines of
+ * 127.0.0.0/8 or ::1 dropped, the rest kept; a comment instead when no
+ * nameserver is left.  The length written to OUT, or -1 (ERANGE).
+ */
+int mc_netfiles_resolv(const char *host_text, char *out, size_t size);
 
 /*
  * NAT for SUBNET/PREFIX through nft: table ip mcstatic, a masquerade rule

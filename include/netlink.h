@@ -33,6 +33,10 @@ void mc_nl_put(struct mc_nlmsg *m, uint16_t type, const void *data, size_t len);
 void mc_nl_put_u32(struct mc_nlmsg *m, uint16_t type, uint32_t v);
 void mc_nl_put_str(struct mc_nlmsg *m, uint16_t type, const char *s);
 void mc_nl_nest_begin(struct mc_nlmsg *m, uint16_t type);
+/* A nest whose payload starts with a family header (VETH_INFO_PEER:
+ * a struct ifinfomsg, then the peer's attributes). */
+void mc_nl_nest_begin_hdr(struct mc_nlmsg *m, uint16_t type,
+			  const void *hdr, size_t hdr_len);
 void mc_nl_nest_end(struct mc_nlmsg *m);
 
 /* A NETLINK_ROUTE socket (close-on-exec) in the network namespace of
