@@ -254,7 +254,7 @@ teardown() { net_teardown; }
 }
 
 @test "net: a port in use is refused before the container starts" {
-	bg_start inns socat TCP-LISTEN:18080,bind=127.0.0.1,reuseaddr,fork SYSTEM:true
+	bg_start nsenter --net="$NSP" socat TCP-LISTEN:18080,bind=127.0.0.1,reuseaddr,fork SYSTEM:true
 	local holder=$BG_PID
 	until_ok 5 sh -c "nsenter --net=$NSP ss -Htln | grep -q 127.0.0.1:18080"
 	assert_bad --net bridge -p 127.0.0.1:18080:80 --rootfs "$ROOTFS" \
