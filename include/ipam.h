@@ -12,16 +12,20 @@
 
 /*
  * Addresses on a bridge, leased through one file per bridge in the state
- * root: <root>/net/<bridge>.leases, flock'ed while read and rewritten
+ * root: <root>/@net/<bridge>.leases, flock'ed while read and rewritten
  * (atomic rename).  A lease names its owner (the mcstatic process that
  * supervises the container: PID and start time), so a lease of a process
  * that is gone (kill -9) is reclaimed by the next one who opens the file.
- * The lock is a file of its own, <root>/net/<bridge>.lock: a lock on the
+ * The lock is a file of its own, <root>/@net/<bridge>.lock: a lock on the
  * leases file would stay with the inode the rename replaces.
- * Each lease has a directory <root>/net/<bridge>/<addr>/ with the files the
+ * Each lease has a directory <root>/@net/<bridge>/<addr>/ with the files the
  * container gets as /etc/hosts, /etc/hostname and /etc/resolv.conf.
  * Addresses are IPv4 in network byte order.
  */
+
+/* The leases' directory in the state root: '@' is in no container ID, so
+ * list and ps never take it for a container. */
+#define MC_NET_DIR "@net"
 
 struct mc_lease {
 	uint32_t addr;
@@ -33,14 +37,16 @@ struct mc_lease {
 };
 
 struct mc_ipam {
-	char root[PATH_MAX];		/* <root>/net */
+	char root[PATH_MAX];		/* <root>/@net */
 	char bridge[16];
 	int lock_fd;			/* <bridge>.lock, flock'ed */
 	struct mc_lease *leases;	/* the live ones */
 	size_t n;
+	bool reclaimed;			/* open dropped a lease of a process gone */
+	bool stale_nat;			/* ... one that had asked for NAT */
 };
 
-/* Lock and read the leases of BRIDGE (making <root>/net), dropping, and
+/* Lock and read the leases of BRIDGE (making <root>/@net), dropping, and
  * removing the directories of, those whose owner is gone. */
 int mc_ipam_open(const char *state_root, const char *bridge,
 		 struct mc_ipam *ip);
@@ -60,7 +66,7 @@ int mc_ipam_free(struct mc_ipam *ip, uint32_t addr);
 size_t mc_ipam_nat_users(const struct mc_ipam *ip);
 void mc_ipam_close(struct mc_ipam *ip);
 
-/* <root>/net/<bridge>/<a.b.c.d>, the lease's directory. */
+/* <root>/@net/<bridge>/<a.b.c.d>, the lease's directory. */
 int mc_ipam_dir(const struct mc_ipam *ip, uint32_t addr, char *buf,
 		size_t size);
 

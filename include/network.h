@@ -62,6 +62,10 @@ void mc_net_detach(struct mc_netrun *nr);
 /* After the last run: the lease and its files, NAT, the listeners. */
 void mc_net_release(struct mc_netrun *nr);
 
+/* The leases of processes gone, under every bridge of the state root:
+ * dropped, with what they leave (the others' hosts lines, a NAT rule). */
+void mc_net_reclaim(const char *state_root);
+
 /* The forwarder's fd to poll (-1: none), and its work when readable. */
 int mc_net_poll_fd(const struct mc_netrun *nr);
 void mc_net_service(struct mc_netrun *nr);

@@ -84,6 +84,9 @@ tty:x:5:
 nogroup:x:65534:'
 	put_file etc/hosts '127.0.0.1 localhost
 ::1 localhost'
+	# What --net bridge mounts over, so that nothing is made in the image.
+	put_file etc/hostname 'mcstatic'
+	put_file etc/resolv.conf '# no nameserver: mcstatic --net bridge mounts its own'
 }
 
 # Mount points a runtime needs (proc, dev, sys) and the usual writable dirs.

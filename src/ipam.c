@@ -203,6 +203,8 @@ static int read_leases(struct mc_ipam *ip, FILE *f, bool *dropped)
 			mc_debug("[net] bridge %s: reclaiming the lease of "
 				 "process %d", ip->bridge, (int)l.owner);
 			remove_lease_dir(ip, l.addr);
+			ip->reclaimed = true;
+			ip->stale_nat |= l.nat;
 			*dropped = true;
 			continue;
 		}
@@ -331,7 +333,7 @@ int mc_ipam_open(const char *state_root, const char *bridge,
 		return plain_error(EINVAL, "bridge %s: not a name for a leases "
 				   "file", bridge);
 	strcpy(ip->bridge, bridge);
-	n = snprintf(ip->root, sizeof(ip->root), "%s/net", state_root);
+	n = snprintf(ip->root, sizeof(ip->root), "%s/" MC_NET_DIR, state_root);
 	if (n < 0 || (size_t)n >= sizeof(ip->root) - 32)
 		return mc_error(ENAMETOOLONG, "state root %s", state_root);
 	if (mkdir_all(ip->root, 0700) < 0 || lock_bridge(ip) < 0 ||

@@ -19,6 +19,7 @@
 #include "lifecycle.h"
 #include "life.h"
 #include "logfile.h"
+#include "network.h"
 #include "oci-verbs.h"
 #include "proc.h"
 #include "state.h"
@@ -30,6 +31,20 @@
 /* ------------------------------------------------------------------ */
 /* What a container is now                                             */
 /* ------------------------------------------------------------------ */
+
+/* The state root is the state dir's parent. */
+static void reclaim_network(const struct mc_state *st)
+{
+	char root[PATH_MAX];
+	char *slash;
+
+	snprintf(root, sizeof(root), "%s", st->dir);
+	slash = strrchr(root, '/');
+	if (!slash)
+		return;
+	*slash = '\0';
+	mc_net_reclaim(root);
+}
 
 int mc_life_refresh(struct mc_state *st)
 {
@@ -64,6 +79,7 @@ int mc_life_refresh(struct mc_state *st)
 	st->status = MC_STATUS_STOPPED;
 	if (st->lock_fd < 0)
 		return 0;
+	reclaim_network(st);
 	return mc_state_save(st);
 }
 
@@ -408,6 +424,8 @@ static int rm_one(const char *root, const char *id, bool force)
 				   "or use rm -f", id);
 	}
 	mc_oci_remove_container(&st);
+	if (st.life.detached)
+		reclaim_network(&st);
 	mc_state_free(&st);
 	return 0;
 }

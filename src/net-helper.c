@@ -25,6 +25,7 @@
 
 #include "error.h"
 #include "network.h"
+#include "supervise.h"
 #include "sync.h"
 #include "util.h"
 
@@ -200,9 +201,11 @@ static pid_t spawn(const char *path, char *const argv[], const int *keep,
 	for (size_t i = 0; i < n_keep; i++)
 		if (dup2(keep[i], 3 + (int)i) < 0)
 			_exit(MC_EXIT_FAILURE);
-	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* A helper starts as from a shell: mcstatic ignores SIGPIPE, and an
+	 * ignored signal stays ignored across exec (pasta refuses that). */
+	mc_supervise_reset_signals();
+	signal(SIGPIPE, SIG_DFL);
+	sigprocmask(SIG_SETMASK, &(sigset_t){ 0 }, NULL);
 	execv(path, argv);
 	_exit(MC_EXIT_NOTFOUND);
 }

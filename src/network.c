@@ -6,17 +6,21 @@
  * file puts them in order and undoes them on every path.
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "error.h"
 #include "ipam.h"
+#include "life.h"
 #include "netlink.h"
 #include "network.h"
 #include "portfwd.h"
@@ -91,7 +95,6 @@ static int ensure_bridge(struct mc_netrun *nr)
 			return mc_error(errno, "bridge %s", nr->bridge);
 		if (mc_nl_bridge_add(nl, nr->bridge) < 0)
 			return -1;
-		mc_debug("[net] Created bridge %s", nr->bridge);
 		nr->bridge_index = mc_nl_link_get(nl, nr->bridge, &nr->mtu);
 		if (nr->bridge_index < 0)
 			return mc_error(errno, "bridge %s", nr->bridge);
@@ -102,40 +105,36 @@ static int ensure_bridge(struct mc_netrun *nr)
 	return mc_nl_link_up(nl, nr->bridge_index);
 }
 
-/* The hostname: the one asked for, else the container's name, else one
- * made of the address (mc-10-89-0-2), unique on the bridge. */
-static void pick_hostname(struct mc_netrun *nr, const struct mc_spec *spec,
-			  const char *id)
+/* The hostname: the one asked for, else the container's name, else a
+ * random ID as docker gives one (in the lease too: the hosts files of the
+ * others are made from the leases). */
+static int pick_hostname(struct mc_netrun *nr, const struct mc_spec *spec,
+			 const char *id)
 {
-	char a[INET_ADDRSTRLEN];
-
 	if (spec->hostname || id) {
 		snprintf(nr->hostname, sizeof(nr->hostname), "%s",
 			 spec->hostname ? spec->hostname : id);
-		return;
+		return 0;
 	}
-	snprintf(nr->hostname, sizeof(nr->hostname), "mc-%s", ntoa(nr->addr, a));
-	for (char *c = nr->hostname; *c; c++)
-		if (*c == '.')
-			*c = '-';
+	return mc_name_random(nr->hostname, sizeof(nr->hostname));
 }
 
 static int lease(struct mc_netrun *nr, struct mc_ipam *ip, const char *id,
 		 const struct mc_spec *spec)
 {
-	struct mc_lease req = { .nat = nr->net->nat }, got;
+	struct mc_lease req = { .nat = nr->net->nat }, got = { 0 };
 	struct mc_netfiles f = {
 		.name = id, .dns = nr->net->dns, .n_dns = nr->net->n_dns,
 		.hosts = nr->net->hosts, .n_hosts = nr->net->n_hosts,
 	};
 
 	snprintf(req.name, sizeof(req.name), "%s", id ? id : "");
-	/* The hostname is known only with the address; named in the lease
-	 * for the others' hosts files, so it is set before the write. */
+	if (pick_hostname(nr, spec, id) < 0)
+		return -1;
+	snprintf(req.hostname, sizeof(req.hostname), "%s", nr->hostname);
 	if (mc_ipam_alloc(ip, nr->subnet, nr->prefix, nr->net->ip, &req, &got) < 0)
 		return -1;
 	nr->addr = got.addr;
-	pick_hostname(nr, spec, id);
 	if (mc_ipam_dir(ip, nr->addr, nr->dir, sizeof(nr->dir)) < 0)
 		return -1;
 	f.hostname = nr->hostname;
@@ -162,8 +161,7 @@ static int mount_files(struct mc_spec *spec, const struct mc_netrun *nr)
 		return 0;	/* the host's /etc is not ours to cover */
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
 		char src[PATH_MAX + 16], dst[32];
-		struct mc_mount m = { .type = "bind", .flags = MS_BIND,
-				      .propagation = MS_PRIVATE };
+		struct mc_mount m = { .type = "bind", .flags = MS_BIND };
 		char *s, *d;
 
 		snprintf(src, sizeof(src), "%s/%s", nr->dir, files[i]);
@@ -180,6 +178,31 @@ static int mount_files(struct mc_spec *spec, const struct mc_netrun *nr)
 	return 0;
 }
 
+/* NAT off for BRIDGE's subnet (read from the bridge, which has it). */
+static void nat_off(const char *bridge)
+{
+	_cleanup_close_ int nl = mc_nl_open(-1);
+	struct mc_netrun nr = { 0 };
+	unsigned int mtu;
+
+	snprintf(nr.bridge, sizeof(nr.bridge), "%s", bridge);
+	if (nl < 0 || (nr.bridge_index = mc_nl_link_get(nl, bridge, &mtu)) < 0 ||
+	    mc_nl_addr_get(nl, nr.bridge_index, &nr.gateway, &nr.prefix) < 0)
+		return;
+	mc_nat_set(nr.gateway & prefix_mask(nr.prefix), nr.prefix, false);
+}
+
+/* What a lease of a process gone leaves: the others' hosts files name it,
+ * and it may have been the NAT rule's last user. */
+static void after_reclaim(struct mc_ipam *ip)
+{
+	if (!ip->reclaimed)
+		return;
+	mc_netfiles_refresh_hosts(ip);
+	if (ip->stale_nat && !mc_ipam_nat_users(ip))
+		nat_off(ip->bridge);
+}
+
 static int prepare_bridge(struct mc_spec *spec, const char *id,
 			  struct mc_netrun *nr)
 {
@@ -192,6 +215,8 @@ static int prepare_bridge(struct mc_spec *spec, const char *id,
 	if (mc_ipam_open(nr->root, nr->bridge, &ip) < 0)
 		return -1;
 	ret = ensure_bridge(nr);
+	if (ret == 0)
+		after_reclaim(&ip);
 	if (ret == 0)
 		ret = lease(nr, &ip, id, spec);
 	if (ret < 0 && nr->addr) {
@@ -350,13 +375,58 @@ void mc_net_release(struct mc_netrun *nr)
 	nr->net = NULL;
 }
 
+void mc_net_reclaim(const char *state_root)
+{
+	char root[PATH_MAX], dir[PATH_MAX + 8];
+	struct dirent *e;
+	DIR *d;
+
+	if (mc_state_root(state_root, root, sizeof(root)) < 0)
+		return;
+	snprintf(dir, sizeof(dir), "%s/" MC_NET_DIR, root);
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		char *dot = strrchr(e->d_name, '.');
+		struct mc_ipam ip;
+
+		if (!dot || strcmp(dot, ".leases") || dot - e->d_name >= 16)
+			continue;
+		*dot = '\0';
+		if (mc_ipam_open(root, e->d_name, &ip) < 0)
+			continue;
+		after_reclaim(&ip);
+		mc_ipam_close(&ip);
+	}
+	closedir(d);
+}
+
 int mc_net_poll_fd(const struct mc_netrun *nr)
 {
 	return nr && nr->fwd ? mc_portfwd_fd(nr->fwd) : -1;
 }
 
+/*
+ * splice(2) to a peer that has gone raises SIGPIPE, and it is one of the
+ * signals we forward (blocked, read from the signal fd): ours is taken
+ * back here, before the loop could pass it on to the container.
+ */
+static void drop_own_sigpipe(void)
+{
+	struct timespec zero = { 0 };
+	sigset_t pending, pipe;
+
+	sigemptyset(&pipe);
+	sigaddset(&pipe, SIGPIPE);
+	if (sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1)
+		sigtimedwait(&pipe, NULL, &zero);
+}
+
 void mc_net_service(struct mc_netrun *nr)
 {
-	if (nr && nr->fwd)
-		mc_portfwd_service(nr->fwd);
+	if (!nr || !nr->fwd)
+		return;
+	mc_portfwd_service(nr->fwd);
+	drop_own_sigpipe();
 }

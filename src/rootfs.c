@@ -411,6 +411,29 @@ static int enter_oci_rootfs(const struct mc_spec *spec, bool no_pivot,
 	return mc_mounts_after_pivot(spec);
 }
 
+/* The seed's binds (the network's /etc files) come from the host's tree:
+ * made before its root goes. */
+static int seed_binds(const struct mc_spec *spec)
+{
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		const struct mc_mount *m = &spec->mounts[i];
+		const char *target = m->target;
+		struct step *s;
+		size_t made;
+
+		if (!(m->flags & MS_BIND))
+			continue;
+		while (*target == '/')
+			target++;
+		s = step_push(target);
+		if (mc_resolve_make_file(rootfs_fd(), target, s ? &s->made : &made) < 0 ||
+		    bind_mount(m->source, target, false) < 0)
+			return mc_error_context("mount %s", m->target);
+		mc_debug("[child] Mounted bind on %s", m->target);
+	}
+	return 0;
+}
+
 static int enter_rootfs(const struct mc_spec *spec, bool no_pivot,
 			int (*before_pivot)(void))
 {
@@ -429,7 +452,8 @@ static int enter_rootfs(const struct mc_spec *spec, bool no_pivot,
 		return mc_error(errno, "open");
 	if (spec->oci_mounts)
 		return enter_oci_rootfs(spec, no_pivot, before_pivot);
-	if (mount_dev() < 0 || mount_sys(spec->sys_readonly) < 0)
+	if (mount_dev() < 0 || mount_sys(spec->sys_readonly) < 0 ||
+	    seed_binds(spec) < 0)
 		return -1;
 	/*
 	 * In a user namespace the kernel allows a new proc only while a fully
@@ -475,6 +499,9 @@ static int extra_mounts(const struct mc_spec *spec)
 		int (*do_mount)(const char *, const char *, const char *,
 			     unsigned long, const char *) =
 			spec->rootfs ? mount_in_root : mount_at;
+
+		if (m->flags & MS_BIND)
+			continue;	/* seed_binds() made it */
 
 		if (mount_target(spec, m->target) < 0 ||
 		    do_mount(m->source, m->target, m->type, m->flags, m->data) < 0)

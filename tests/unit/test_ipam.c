@@ -83,7 +83,7 @@ static int teardown(void **state)
 static void path_of(char *buf, size_t size, const struct fixture *f,
 		    const char *rel)
 {
-	snprintf(buf, size, "%s/net/%s", f->root, rel);
+	snprintf(buf, size, "%s/" MC_NET_DIR "/%s", f->root, rel);
 }
 
 static bool exists(const struct fixture *f, const char *rel)
@@ -267,10 +267,10 @@ static void make_lease_dir(const struct fixture *f, const char *addr)
 					     "resolv.conf" };
 	char path[PATH_MAX + 32];
 
-	snprintf(path, sizeof(path), "%s/net/" BR "/%s", f->root, addr);
+	snprintf(path, sizeof(path), "%s/" MC_NET_DIR "/" BR "/%s", f->root, addr);
 	assert_int_equal(mkdir(path, 0700), 0);
 	for (size_t i = 0; i < 3; i++) {
-		snprintf(path, sizeof(path), "%s/net/" BR "/%s/%s", f->root,
+		snprintf(path, sizeof(path), "%s/" MC_NET_DIR "/" BR "/%s/%s", f->root,
 			 addr, files[i]);
 		put_text(path, "x\n");
 	}
