@@ -10,7 +10,7 @@
 # veths and nft rules with it.
 #
 #   NS, NSP   the test's namespace and its path
-#   R         the state root of the test (--root), leases in $R/net/
+#   R         the state root of the test (--root), leases in $R/@net/
 #   inns CMD  CMD in the test's network namespace
 #   mc ARGS   mcstatic --root $R ARGS, in the test's network namespace
 
@@ -31,8 +31,16 @@ net_teardown() {
 	local n problems rc=0
 
 	for n in $(ls -A "$R" 2>/dev/null); do
-		[[ $n == net || $n == pasta-* ]] && continue
+		[[ $n == @net || $n == pasta-* ]] && continue
 		mc rm -f "$n" >/dev/null 2>&1 || true
+	done
+	# What a failed test left running: a TERM first, so that a foreground
+	# mcstatic releases its network (common_teardown KILLs the rest).
+	for n in "${BG_PIDS[@]}"; do
+		kill -TERM "$n" 2>/dev/null || true
+	done
+	for n in "${BG_PIDS[@]}"; do
+		timeout 3 tail --pid="$n" -f /dev/null 2>/dev/null || true
 	done
 	problems=$(net_leftovers)
 	common_teardown || rc=1
@@ -80,10 +88,10 @@ net_leftovers() {
 		sleep 0.05
 	done
 	[[ -n $links ]] && printf '\n  veth: %s' $links
-	for f in "$root"/net/*.leases; do
+	for f in "$root"/@net/*.leases; do
 		[[ -s $f ]] && printf '\n  lease in %s: %s' "$f" "$(cat "$f")"
 	done
-	for d in "$root"/net/*/*; do
+	for d in "$root"/@net/*/*; do
 		[[ -e $d ]] && printf '\n  lease directory %s' "$d"
 	done
 	s=$(inns ss -Htlnu)
@@ -126,7 +134,7 @@ spid() { jq -r .life.supervisor "$R/$1/state.json"; }
 
 # lease_addr NAME [BRIDGE]: the address leased to the container named NAME.
 lease_addr() {
-	awk -v n="$1" '$5 == n { print $1 }' "$R/net/${2:-mcbr0}.leases"
+	awk -v n="$1" '$5 == n { print $1 }' "$R/@net/${2:-mcbr0}.leases"
 }
 
 # fetch PORT [PATH]: GET http://127.0.0.1:PORT/PATH from the namespace.

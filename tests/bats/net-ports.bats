@@ -141,9 +141,9 @@ until_no_veth() {
 	until_ok 10 fetch 18084
 	veth=$(mcv_links)
 	cpid=$((16#${veth#mcv}))
-	addr=$(awk '{ print $1 }' "$R/net/mcbr0.leases")
-	[[ $(awk '{ print $2 }' "$R/net/mcbr0.leases") == "$first" ]] ||
-		fail "the lease does not name mcstatic ($first): $(cat "$R/net/mcbr0.leases")"
+	addr=$(awk '{ print $1 }' "$R/@net/mcbr0.leases")
+	[[ $(awk '{ print $2 }' "$R/@net/mcbr0.leases") == "$first" ]] ||
+		fail "the lease does not name mcstatic ($first): $(cat "$R/@net/mcbr0.leases")"
 	kill -KILL "$first"
 	wait "$first" || true
 	until_gone "$cpid"
@@ -155,11 +155,11 @@ until_no_veth() {
 		-p 127.0.0.1:18084:8080 --tmpfs /tmp --rootfs "$ROOTFS" "${HTTPD[@]}"
 	local second=$BG_PID
 	until_ok 10 fetch 18084
-	lines=$(cat "$R/net/mcbr0.leases")
+	lines=$(cat "$R/@net/mcbr0.leases")
 	[[ $(wc -l <<<"$lines") == 1 ]] || fail "leases: $lines"
 	[[ $(awk '{ print $1, $2 }' <<<"$lines") == "$addr $second" ]] ||
 		fail "expected '$addr $second ...', leases: $lines"
-	[[ -d $R/net/mcbr0/$addr ]] || fail "no lease directory $addr"
+	[[ -d $R/@net/mcbr0/$addr ]] || fail "no lease directory $addr"
 	kill -TERM "$second"
 	wait_pid_status "$second" 10
 	assert_net_clean
@@ -173,8 +173,8 @@ until_no_veth() {
 	sup=$(spid sv)
 	cpid=$(cpid sv)
 	addr=$(lease_addr sv)
-	[[ $(awk -v a="$addr" '$1 == a { print $2 }' "$R/net/mcbr0.leases") == "$sup" ]] ||
-		fail "the lease does not name the supervisor ($sup): $(cat "$R/net/mcbr0.leases")"
+	[[ $(awk -v a="$addr" '$1 == a { print $2 }' "$R/@net/mcbr0.leases") == "$sup" ]] ||
+		fail "the lease does not name the supervisor ($sup): $(cat "$R/@net/mcbr0.leases")"
 	kill -KILL "$sup"
 	until_gone "$sup"
 	until_gone "$cpid"
@@ -186,7 +186,7 @@ until_no_veth() {
 	until_ok 10 fetch 18085
 	run fetch 18085
 	assert_output "hi from sv2"
-	lines=$(cat "$R/net/mcbr0.leases")
+	lines=$(cat "$R/@net/mcbr0.leases")
 	[[ $(wc -l <<<"$lines") == 1 && $(awk '{ print $1 }' <<<"$lines") == "$addr" ]] ||
 		fail "expected one lease of $addr: $lines"
 	[[ $lines != *" $sup "* ]] || fail "the dead supervisor's lease is still there: $lines"
@@ -249,8 +249,12 @@ nat_rule() {
 	assert_net_clean
 }
 
-@test "ports: --nat without nft on PATH: 125 naming nftables, nothing left" {
-	run --separate-stderr env PATH=/usr/bin:/bin nsenter --net="$NSP" \
+@test "ports: --nat without nft: 125 naming nftables, nothing left" {
+	# PATH without the sbin directories, and (in a mount namespace of its
+	# own) an empty /usr/sbin: mcstatic also tries /usr/sbin/nft itself.
+	run --separate-stderr unshare --mount --propagation private sh -c \
+		'mount -t tmpfs none /usr/sbin && exec "$@"' sh \
+		env PATH=/usr/bin:/bin nsenter --net="$NSP" \
 		"$MC" --root "$R" --net bridge --nat true
 	[[ $status == 125 ]] || fail "exit $status: $stderr"
 	[[ $stderr =~ ^mcstatic:\ [^$'\n']*nftables[^$'\n']*$ ]] || fail "stderr: $stderr"
@@ -262,12 +266,22 @@ nat_rule() {
 # ---------------------------------------------------------------------------
 
 # rootless_port MODE PORT: as the unprivileged user, MODE with -p PORT.
+# The helpers open /dev/net/tun as that user: where the host has it 0600
+# (Debian's is 0666), a node of our own with 0666 is bound over it in a
+# mount namespace of the run's own; the host's stays as it is.
 rootless_port() {
 	local mode=$1 port=$2 ur="$UDIR/state-$BATS_TEST_NUMBER" pid
+	local -a wrap=()
 	install -d -o "$U" -m 700 "$ur"
-	bg_start nsenter --net="$NSP" runuser -u "$U" -- env MC_BATS_TAG="$MC_BATS_TAG" \
-		"$UDIR/mcstatic" --root "$ur" --user --net "$mode" \
-		-p "127.0.0.1:$port:8080" --tmpfs /tmp --rootfs "$UDIR/rootfs" "${HTTPD[@]}"
+	if [[ $(stat -c %a /dev/net/tun) != 666 ]]; then
+		mknod -m 666 "$T/tun" c 10 200
+		wrap=(unshare --mount --propagation private sh -c
+		      'mount --bind "$0" /dev/net/tun && exec "$@"' "$T/tun")
+	fi
+	bg_start "${wrap[@]}" nsenter --net="$NSP" runuser -u "$U" -- \
+		env MC_BATS_TAG="$MC_BATS_TAG" "$UDIR/mcstatic" --root "$ur" --user \
+		--net "$mode" -p "127.0.0.1:$port:8080" --tmpfs /tmp \
+		--rootfs "$UDIR/rootfs" "${HTTPD[@]}"
 	pid=$BG_PID
 	until_ok 15 fetch "$port"
 	run fetch "$port"
@@ -285,5 +299,13 @@ rootless_port() {
 }
 
 @test "ports: rootless --net pasta with -p" {
+	# pasta copies an external interface with a default route: a veth
+	# pair of the test's namespace (192.0.2.0/24, TEST-NET-1, nothing
+	# answers there and nothing leaves the namespace).
+	inns ip link add xe0 type veth peer name xe1
+	inns ip addr add 192.0.2.10/24 dev xe0
+	inns ip link set xe0 up
+	inns ip link set xe1 up
+	inns ip route add default via 192.0.2.1
 	rootless_port pasta 18086
 }

@@ -108,8 +108,8 @@ teardown() { net_teardown; }
 	run --separate-stderr mc exec fixed ip -o -4 addr show dev eth0
 	assert_success
 	assert_output --regexp 'inet 10\.89\.0\.50/24 '
-	[[ $(lease_addr fixed) == 10.89.0.50 ]] || fail "lease: $(cat "$R/net/mcbr0.leases")"
-	[[ -d $R/net/mcbr0/10.89.0.50 ]]
+	[[ $(lease_addr fixed) == 10.89.0.50 ]] || fail "lease: $(cat "$R/@net/mcbr0.leases")"
+	[[ -d $R/@net/mcbr0/10.89.0.50 ]]
 	run mc rm -f fixed
 	assert_success
 	assert_net_clean
@@ -126,7 +126,7 @@ teardown() { net_teardown; }
 	a=$(lease_addr alpha)
 	b=$(lease_addr beta)
 	[[ $a == 10.89.0.* && $b == 10.89.0.* && $a != "$b" ]] ||
-		fail "addresses '$a' '$b': $(cat "$R/net/mcbr0.leases")"
+		fail "addresses '$a' '$b': $(cat "$R/@net/mcbr0.leases")"
 	until_ok 10 mc exec beta wget -qO- "http://$a:8080/"
 	run --separate-stderr mc exec beta wget -qO- "http://$a:8080/"
 	assert_success
@@ -199,9 +199,9 @@ teardown() { net_teardown; }
 		wait "${pids[i]}" || errs+=$'\n'"c$((i + 1)): exit $?: $(cat "$T/err$((i + 1))")"
 	done
 	[[ -z $errs ]] || fail "-d failed:$errs"
-	n=$(awk '{ print $1 }' "$R/net/mcbr0.leases" | sort -u | grep -c '^10\.89\.0\.')
-	[[ $n == 20 ]] || fail "$n distinct addresses: $(cat "$R/net/mcbr0.leases")"
-	[[ $(wc -l <"$R/net/mcbr0.leases") == 20 ]]
+	n=$(awk '{ print $1 }' "$R/@net/mcbr0.leases" | sort -u | grep -c '^10\.89\.0\.')
+	[[ $n == 20 ]] || fail "$n distinct addresses: $(cat "$R/@net/mcbr0.leases")"
+	[[ $(wc -l <"$R/@net/mcbr0.leases") == 20 ]]
 	[[ $(mcv_links | wc -l) == 20 ]] || fail "veths: $(mcv_links)"
 	# Each container has the address its lease names.
 	for i in 1 10 20; do
@@ -259,7 +259,8 @@ teardown() { net_teardown; }
 	until_ok 5 sh -c "nsenter --net=$NSP ss -Htln | grep -q 127.0.0.1:18080"
 	assert_bad --net bridge -p 127.0.0.1:18080:80 --rootfs "$ROOTFS" \
 		sh -c "touch $T/started"
-	assert_stderr_line 'mcstatic: port 127.0.0.1:18080/tcp: bind: Address already in use'
+	# musl's strerror(EADDRINUSE) is "Address in use" (glibc's "... already ...").
+	assert_stderr_line 'mcstatic: port 127.0.0.1:18080/tcp: bind: Address in use'
 	[[ ! -e $T/started ]]
 	kill "$holder"
 	wait "$holder" || true
@@ -271,7 +272,7 @@ teardown() { net_teardown; }
 	[[ $(lease_addr one mcx0) == 10.99.0.2 ]]
 	assert_bad --net bridge=mcx0 --subnet 10.99.0.0/30 --rootfs "$ROOTFS" true
 	assert_stderr_has 'no free address'
-	[[ $(wc -l <"$R/net/mcx0.leases") == 1 ]]
+	[[ $(wc -l <"$R/@net/mcx0.leases") == 1 ]]
 	run mc rm -f one
 	assert_success
 	assert_net_clean
@@ -288,7 +289,7 @@ teardown() { net_teardown; }
 	[[ ! -e $R/second ]] || fail "the failed -d left its state"
 	assert_bad --net bridge --ip 10.89.0.1 --rootfs "$ROOTFS" true
 	assert_stderr_has 10.89.0.1
-	[[ $(cat "$R/net/mcbr0.leases" | wc -l) == 1 ]] || fail "$(cat "$R/net/mcbr0.leases")"
+	[[ $(cat "$R/@net/mcbr0.leases" | wc -l) == 1 ]] || fail "$(cat "$R/@net/mcbr0.leases")"
 	run mc rm -f first
 	assert_success
 	assert_net_clean
