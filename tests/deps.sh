@@ -5,7 +5,8 @@
 set -euo pipefail
 
 BASE_PKGS=(musl-tools bats bats-support bats-assert busybox-static libcmocka-dev libjsmn-dev valgrind
-	procps util-linux jq passwd libcap2-bin file linux-libc-dev nftables)
+	procps util-linux jq passwd libcap2-bin file linux-libc-dev
+	iproute2 nftables slirp4netns passt socat)
 
 installed() {
 	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
