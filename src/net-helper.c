@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "ipam.h"
 #include "network.h"
 #include "supervise.h"
 #include "sync.h"
@@ -268,9 +269,12 @@ static int start_pasta(struct mc_netrun *nr, pid_t pid, const char *path)
 
 	snprintf(netns, sizeof(netns), "/proc/%d/ns/net", (int)pid);
 	snprintf(userns, sizeof(userns), "/proc/%d/ns/user", (int)pid);
-	snprintf(pidfile, sizeof(pidfile), "%s/pasta-%d.pid", nr->root, (int)pid);
-	if (mkdir(nr->root, 0700) < 0 && errno != EEXIST)
-		return mc_error(errno, "%s", nr->root);
+	snprintf(pidfile, sizeof(pidfile), "%s/" MC_NET_DIR, nr->root);
+	if ((mkdir(nr->root, 0700) < 0 && errno != EEXIST) ||
+	    (mkdir(pidfile, 0700) < 0 && errno != EEXIST))
+		return mc_error(errno, "%s", pidfile);
+	snprintf(pidfile, sizeof(pidfile), "%s/" MC_NET_DIR "/pasta-%d.pid",
+		 nr->root, (int)pid);
 	p = spawn(path, argv, NULL, 0);
 	if (p < 0)
 		return mc_error(errno, "pasta: fork");

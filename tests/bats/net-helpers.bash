@@ -31,7 +31,7 @@ net_teardown() {
 	local n problems rc=0
 
 	for n in $(ls -A "$R" 2>/dev/null); do
-		[[ $n == @net || $n == pasta-* ]] && continue
+		[[ $n == @net ]] && continue
 		mc rm -f "$n" >/dev/null 2>&1 || true
 	done
 	# What a failed test left running: a TERM first, so that a foreground
