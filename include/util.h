@@ -2,6 +2,8 @@
 #ifndef MC_UTIL_H
 #define MC_UTIL_H
 
+#include <errno.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -34,6 +36,29 @@ static inline const char *mc_scan_u64(const char *s, uint64_t *v)
 		*v = *v * 10 + (uint64_t)(*p - '0');
 	}
 	return p == s ? NULL : p;
+}
+
+/* All of BUF to FD, through EINTR and (a non-blocking FD) EAGAIN: 0, or -1
+ * with errno (nothing recorded: callers name the file). */
+static inline int mc_write_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EAGAIN) {
+			struct pollfd p = { .fd = fd, .events = POLLOUT };
+
+			poll(&p, 1, -1);
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
 }
 
 #endif

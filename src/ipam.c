@@ -216,21 +216,6 @@ static int read_leases(struct mc_ipam *ip, FILE *f, bool *dropped)
 	return 0;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static int write_leases_to(const struct mc_ipam *ip, int fd)
 {
 	char a[INET_ADDRSTRLEN], line[320];
@@ -244,7 +229,7 @@ static int write_leases_to(const struct mc_ipam *ip, int fd)
 			     (int)l->owner, l->owner_start, l->nat ? 1 : 0,
 			     *l->name ? l->name : "-",
 			     *l->hostname ? l->hostname : "-");
-		if (write_all(fd, line, (size_t)n) < 0)
+		if (mc_write_all(fd, line, (size_t)n) < 0)
 			return -1;
 	}
 	return fsync(fd);

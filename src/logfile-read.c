@@ -129,27 +129,6 @@ static int next_record(struct walk *w, struct mc_log_record *r)
 	}
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EAGAIN) {
-			struct pollfd p = { .fd = fd, .events = POLLOUT };
-
-			poll(&p, 1, -1);
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return mc_error(errno, "log output");
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static int out_flush(struct out *out)
 {
 	int ret = 0;
@@ -157,7 +136,8 @@ static int out_flush(struct out *out)
 	if (out->b.failed)
 		ret = mc_error(ENOMEM, "log output");
 	else if (out->b.len)
-		ret = write_all(out->b_fd, out->b.data, out->b.len);
+		ret = mc_write_all(out->b_fd, out->b.data, out->b.len) < 0 ?
+		      mc_error(errno, "log output") : 0;
 	out->b.len = 0;
 	out->b.failed = false;
 	return ret;

@@ -62,21 +62,6 @@ static void add(struct text *t, const char *fmt, ...)
 		t->len += (size_t)n;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /*
  * In place (O_TRUNC, never a rename): the file may be bind-mounted into a
  * running container, which sees the inode, not the name.  Without CREATE a
@@ -95,7 +80,7 @@ static int put_file(const char *dir, const char *name, const struct text *t,
 	fd = open(path, flags | (create ? O_CREAT : 0), 0644);
 	if (fd < 0 && !create && errno == ENOENT)
 		return 1;
-	if (fd < 0 || write_all(fd, t->p ? t->p : "", t->len) < 0)
+	if (fd < 0 || mc_write_all(fd, t->p ? t->p : "", t->len) < 0)
 		return mc_error(errno, "%s", path);
 	return 0;
 }

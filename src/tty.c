@@ -230,27 +230,6 @@ struct relay {
 
 enum { COPIED, CLOSED, NOTHING };
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EAGAIN) {
-			struct pollfd p = { .fd = fd, .events = POLLOUT };
-
-			poll(&p, 1, -1);
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return mc_error(errno, "terminal output");
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* One read of the master, copied out; CLOSED once every slave is gone. */
 static int from_master(const struct mc_tty_relay *r)
 {
@@ -258,7 +237,8 @@ static int from_master(const struct mc_tty_relay *r)
 	ssize_t n = read(r->master, buf, sizeof(buf));
 
 	if (n > 0)
-		return write_all(r->out_fd, buf, (size_t)n) < 0 ? -1 : COPIED;
+		return mc_write_all(r->out_fd, buf, (size_t)n) < 0 ?
+		       mc_error(errno, "terminal output") : COPIED;
 	/* Linux reports the last slave's close as EIO, after the data. */
 	if (n == 0 || errno == EIO)
 		return CLOSED;
