@@ -37,7 +37,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Root here lacks CAP_SYS_RESOURCE: podman's default nofile (1048576) is
+# above our hard limit and runc would fail to set it (as tests/bats/podman.bats).
 cat >"$PM/containers.conf" <<EOF
+[containers]
+default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
+
 [engine]
 cgroup_manager = "cgroupfs"
 events_logger = "none"
