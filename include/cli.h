@@ -61,7 +61,7 @@ int mc_cli_net_mode(struct mc_spec *spec, const char *v);
 int mc_cli_net_subnet(struct mc_spec *spec, const char *v);
 int mc_cli_net_ip(struct mc_spec *spec, const char *v);
 int mc_cli_net_dns(struct mc_spec *spec, const char *v);
-int mc_cli_net_add_host(struct mc_spec *spec, char *v);
+int mc_cli_net_add_host(struct mc_spec *spec, const char *v);
 int mc_cli_net_port(struct mc_spec *spec, const char *v);
 int mc_cli_net_check(struct mc_spec *spec);
 

@@ -144,23 +144,26 @@ static bool is_host_name(const char *s, size_t len)
 }
 
 /* NAME:ADDR (docker's); the address may be IPv6, so split at the first ':'. */
-int mc_cli_net_add_host(struct mc_spec *spec, char *v)
+int mc_cli_net_add_host(struct mc_spec *spec, const char *v)
 {
 	struct mc_net *net = &spec->net;
-	char *colon = strchr(v, ':');
+	const char *colon = strchr(v, ':');
 	struct mc_host_entry *h;
+	char *name;
 
 	if (!colon || !is_host_name(v, (size_t)(colon - v)) ||
 	    !is_address(colon + 1))
 		return mc_error(0, "--add-host '%s': expected NAME:ADDRESS, "
 				   "e.g. db:10.89.0.5", v);
+	/* argv stays as it was: -d saves it, to run it again. */
+	name = strndup(v, (size_t)(colon - v));
+	if (!name || mc_spec_own(spec, name) < 0)
+		return mc_error(ENOMEM, "--add-host");
 	h = realloc(net->hosts, (net->n_hosts + 1) * sizeof(*h));
 	if (!h)
 		return mc_error(ENOMEM, "--add-host");
 	net->hosts = h;
-	/* The value stays in argv; only the split is ours. */
-	*colon = '\0';
-	h[net->n_hosts++] = (struct mc_host_entry){ v, colon + 1 };
+	h[net->n_hosts++] = (struct mc_host_entry){ name, colon + 1 };
 	return 0;
 }
 

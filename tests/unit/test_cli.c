@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
+#include <arpa/inet.h>
 #include <cmocka.h>
 
 #include "cli.h"
@@ -222,6 +224,77 @@ static void test_user_flags(void **state)
 	mc_spec_free(&spec);
 }
 
+static void test_net_flags(void **state)
+{
+	struct mc_spec spec;
+
+	(void)state;
+	assert_int_equal(PARSE(&spec, "--net", "bridge=br1", "--subnet",
+			       "10.7.0.0/16", "--ip", "10.7.0.9", "-p",
+			       "127.0.0.1:8080:80", "-p", "53:5353/udp",
+			       "--add-host", "db:10.7.0.5", "--dns", "::1", "--nat",
+			       "true"),
+			 MC_CLI_RUN);
+	assert_int_equal(spec.net.mode, MC_NET_BRIDGE);
+	assert_string_equal(spec.net.bridge, "br1");
+	assert_int_equal(spec.net.subnet, htonl(0x0a070000));
+	assert_int_equal(spec.net.prefix, 16);
+	assert_int_equal(spec.net.ip, htonl(0x0a070009));
+	assert_int_equal(spec.net.n_ports, 2);
+	assert_int_equal(spec.net.ports[0].host_ip, htonl(0x7f000001));
+	assert_int_equal(spec.net.ports[0].host_port, 8080);
+	assert_int_equal(spec.net.ports[0].container_port, 80);
+	assert_int_equal(spec.net.ports[0].type, SOCK_STREAM);
+	assert_int_equal(spec.net.ports[1].host_ip, 0);
+	assert_int_equal(spec.net.ports[1].host_port, 53);
+	assert_int_equal(spec.net.ports[1].container_port, 5353);
+	assert_int_equal(spec.net.ports[1].type, SOCK_DGRAM);
+	assert_string_equal(spec.net.hosts[0].name, "db");
+	assert_string_equal(spec.net.hosts[0].addr, "10.7.0.5");
+	assert_string_equal(spec.net.dns[0], "::1");
+	assert_true(spec.net.nat);
+	assert_true(spec.namespaces & CLONE_NEWNET);
+	mc_spec_free(&spec);
+	assert_int_equal(PARSE(&spec, "--net", "ns:/run/netns/x", "true"), MC_CLI_RUN);
+	assert_string_equal(spec.ns_path[MC_NS_NET], "/run/netns/x");
+	assert_false(spec.namespaces & CLONE_NEWNET);
+	mc_spec_free(&spec);
+}
+
+static void test_net_errors(void **state)
+{
+	static const char *const bad[][3] = {
+		{ "--net", "bogus", "--net 'bogus'" },
+		{ "-p", "1:70000", "-p '1:70000'" },
+		{ "-p", "80", "no host port" },
+		{ "-p", "a:1:2", "bad host address" },
+		{ "-p", "1:2/sctp", "tcp or udp" },
+		{ "--subnet", "10.1.2.3/24", "host bits" },
+		{ "--subnet", "10.1.2.0/31", "prefix from 8 to 30" },
+		{ "--net", "bridge=aaaaaaaaaaaaaaaa", "1 to 15 bytes" },
+		{ "--add-host", "db", "NAME:ADDRESS" },
+		{ "--dns", "localhost", "IPv4 or IPv6" },
+		{ "--nat", NULL, "--nat needs --net bridge" },
+	};
+	struct mc_spec spec;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+		char *args[] = { "mcstatic", (char *)bad[i][0],
+				 bad[i][1] ? (char *)bad[i][1] : "true",
+				 bad[i][1] ? "true" : NULL, NULL };
+
+		assert_int_equal(parse_args(&spec, args), MC_CLI_ERROR);
+		if (!strstr(mc_error_text(), bad[i][2]))
+			fail_msg("%s %s: \"%s\"", bad[i][0], bad[i][1],
+				 mc_error_text());
+		mc_spec_free(&spec);
+	}
+	assert_int_equal(PARSE(&spec, "-p", "8080:80", "true"), MC_CLI_ERROR);
+	assert_non_null(strstr(mc_error_text(), "-p needs a network namespace"));
+	mc_spec_free(&spec);
+}
+
 static void test_help_and_version(void **state)
 {
 	struct mc_spec spec;
@@ -246,6 +319,8 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_namespace_flags),
 		cmocka_unit_test(test_user_flags),
+		cmocka_unit_test(test_net_flags),
+		cmocka_unit_test(test_net_errors),
 		cmocka_unit_test(test_help_and_version),
 	};
 
