@@ -34,7 +34,7 @@ ASAN_BINS := $(patsubst tests/unit/%.c,$(ASAN_DIR)/%,$(UNIT_SRCS))
 ROOTFS   ?= rootfs
 
 .PHONY: all debug clean install help examples valgrind demo test unit unit-asan \
-	rootfs deps bench fuzz
+	rootfs deps bench bench-net fuzz
 
 all: mcstatic ## build ./mcstatic (static, stripped)
 
@@ -147,8 +147,13 @@ fuzz: build/fuzz_cli build/fuzz_config build/fuzz_seccomp build/fuzz_idmap ## fu
 	build/fuzz_idmap -max_total_time=$(FUZZ_SECONDS) build/fuzz-corpus-idmap \
 		tests/fuzz/corpus-idmap
 
-bench: all rootfs ## benchmarks against runc, crun, bubblewrap, unshare
+bench: all rootfs ## benchmarks against runc, crun, bubblewrap, unshare; networking
 	ROOTFS=$(ROOTFS) bench/bench.sh
+	$(MAKE) --no-print-directory bench-net
+
+# The shared test lock while measuring; so not under `flock ... make` too.
+bench-net: all rootfs ## networking: start-up with --net, iperf3 through -p
+	flock /tmp/mcbats.lock env ROOTFS=$(ROOTFS) bench/net.sh
 
 install: all ## install to $(DESTDIR)$(PREFIX)/bin
 	install -D -m 0755 mcstatic $(DESTDIR)$(PREFIX)/bin/mcstatic

@@ -27,6 +27,7 @@
 #include "ipam.h"
 #include "network.h"
 #include "supervise.h"
+#include "sys.h"
 #include "sync.h"
 #include "util.h"
 
@@ -64,6 +65,20 @@ static bool same_ns(int fd, const char *ns)
 	       a.st_ino == b.st_ino && a.st_dev == b.st_dev;
 }
 
+/*
+ * A forked child shares our open file descriptions: the supervisor's
+ * flock on the container's state directory among them.  flock(2) holds
+ * until the last fd of the description closes, so a maker that kept it
+ * would hang every later rm or stop.  Keep SOCK only (as fd 3).
+ */
+static int keep_only(int *sock)
+{
+	if (*sock != 3 && dup3(*sock, 3, O_CLOEXEC) < 0)
+		return -1;
+	*sock = 3;
+	return sys_close_from(4, false);
+}
+
 /* The maker, in the container's namespaces: a socket per request. */
 static _Noreturn void maker_loop(int sock, int userns, int netns)
 {
@@ -73,6 +88,8 @@ static _Noreturn void maker_loop(int sock, int userns, int netns)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if ((!same_ns(userns, "user") && setns(userns, CLONE_NEWUSER) < 0) ||
 	    setns(netns, CLONE_NEWNET) < 0)
+		err = errno;
+	if (!err && keep_only(&sock) < 0)
 		err = errno;
 	mc_sync_send_type(sock, MAKER_SOCKET, err);
 	if (err)
