@@ -104,6 +104,23 @@ until_no_veth() {
 	assert_net_clean
 }
 
+@test "ports: -d --net none -p: rm -f ends it at once (the socket maker holds no lock)" {
+	run mc -d --name lo1 --net none -p 127.0.0.1:18083:8080 --tmpfs /tmp \
+		--rootfs "$ROOTFS" sh -c 'mkdir -p /tmp/www && echo d-lo >/tmp/www/index.html &&
+		 exec httpd -f -p 127.0.0.1:8080 -h /tmp/www'
+	assert_success
+	until_ok 10 fetch 18083
+	run fetch 18083
+	assert_output d-lo
+	# The helper in the container's namespaces once kept the state lock:
+	# rm waited for ever.
+	run timeout 5 nsenter --net="$NSP" "$MC" --root "$R" rm -f lo1
+	assert_success
+	assert_output lo1
+	until_refused 18083
+	assert_net_clean
+}
+
 @test "ports: 8 MiB through -p arrive intact" {
 	local sum
 	launch big --net bridge -p 127.0.0.1:18083:8080 --tmpfs /tmp \
