@@ -66,16 +66,36 @@ static bool same_ns(int fd, const char *ns)
 }
 
 /*
+ * A helper's stdio: /dev/null (STDERR too unless KEEP_STDERR).  Whoever
+ * reads the launcher's output waits for every holder of it to close it.
+ */
+static void helper_stdio(bool keep_stderr)
+{
+	int null = open("/dev/null", O_RDWR);
+
+	if (null < 0)
+		return;
+	dup2(null, STDIN_FILENO);
+	dup2(null, STDOUT_FILENO);
+	if (!keep_stderr)
+		dup2(null, STDERR_FILENO);
+	if (null > STDERR_FILENO)
+		close(null);
+}
+
+/*
  * A forked child shares our open file descriptions: the supervisor's
  * flock on the container's state directory among them.  flock(2) holds
  * until the last fd of the description closes, so a maker that kept it
- * would hang every later rm or stop.  Keep SOCK only (as fd 3).
+ * would hang every later rm or stop.  Keep SOCK only (as fd 3), and
+ * stdio on /dev/null.
  */
 static int keep_only(int *sock)
 {
 	if (*sock != 3 && dup3(*sock, 3, O_CLOEXEC) < 0)
 		return -1;
 	*sock = 3;
+	helper_stdio(false);
 	return sys_close_from(4, false);
 }
 
@@ -191,21 +211,6 @@ static int find_helper(const char *name, char *buf, size_t size)
 			strcmp(name, "pasta") ? name : "passt");
 }
 
-/* The helper's stdio: /dev/null, but stderr under --debug. */
-static void helper_stdio(void)
-{
-	int null = open("/dev/null", O_RDWR);
-
-	if (null < 0)
-		return;
-	dup2(null, STDIN_FILENO);
-	dup2(null, STDOUT_FILENO);
-	if (!mc_debug_enabled)
-		dup2(null, STDERR_FILENO);
-	if (null > STDERR_FILENO)
-		close(null);
-}
-
 static pid_t spawn(const char *path, char *const argv[], const int *keep,
 		   size_t n_keep)
 {
@@ -214,7 +219,7 @@ static pid_t spawn(const char *path, char *const argv[], const int *keep,
 	if (p != 0)
 		return p;
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	helper_stdio();
+	helper_stdio(mc_debug_enabled);
 	/* Every fd the helper is to see sits at 3, 4...; the rest close on exec. */
 	for (size_t i = 0; i < n_keep; i++)
 		if (dup2(keep[i], 3 + (int)i) < 0)
