@@ -29,6 +29,8 @@ struct mc_cli_security {
 	bool cap_add_all, cap_drop_all;
 	/* --seccomp: "default", "unconfined" or a profile FILE; NULL: not given */
 	const char *seccomp;
+	/* --bundle: config.json's security is the base, the flags change it */
+	bool bundle;
 };
 
 /* --cap-add NAME|all (ADD) or --cap-drop NAME|all (cli-security.c). */

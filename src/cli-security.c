@@ -262,9 +262,49 @@ static int default_devices(struct mc_spec *spec,
 	return mc_spec_add_default_dev_rules(spec);
 }
 
+/*
+ * With --bundle, config.json's capabilities, filter and paths are the
+ * base: --cap-add and --cap-drop change its sets (drops from all five,
+ * adds to bounding, effective and permitted), --seccomp replaces its
+ * filter, --privileged takes them all away as it does for the seed.
+ */
+static int bundle_security(struct mc_spec *spec,
+			   const struct mc_cli_security *sec)
+{
+	struct mc_caps *c = &spec->caps;
+	uint64_t host = mc_caps_bounding_now();
+	uint64_t drop = sec->cap_drop_all ? ~0ULL : sec->cap_drop;
+	uint64_t add = sec->cap_add_all ? host : sec->cap_add;
+
+	if (sec->privileged) {
+		spec->has_caps = true;
+		*c = (struct mc_caps){ host, host, host, 0, 0 };
+		spec->n_masked_paths = spec->n_readonly_paths = 0;
+		spec->seccomp = NULL;
+	} else if (spec->has_caps) {
+		c->bounding = (c->bounding & ~drop) | add;
+		c->effective = (c->effective & ~drop) | add;
+		c->permitted = (c->permitted & ~drop) | add;
+		c->inheritable &= ~drop;
+		c->ambient &= ~drop;
+	}
+	if (!sec->seccomp)
+		return 0;
+	spec->seccomp = NULL;
+	if (!strcmp(sec->seccomp, "unconfined"))
+		return 0;
+	if (!strcmp(sec->seccomp, "default")) {
+		spec->seccomp = &mc_seccomp_default;
+		return 0;
+	}
+	return mc_config_load_seccomp(spec, sec->seccomp);
+}
+
 int mc_cli_security_defaults(struct mc_spec *spec,
 			     const struct mc_cli_security *sec)
 {
+	if (sec->bundle)
+		return bundle_security(spec, sec);
 	default_caps(spec, sec);
 	default_paths(spec, sec);
 	if (seccomp_defaults(spec, sec) < 0 || default_devices(spec, sec) < 0)

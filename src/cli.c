@@ -10,6 +10,7 @@
 
 #include "cgroups.h"
 #include "cli.h"
+#include "config.h"
 #include "error.h"
 #include "life.h"
 #include "util.h"
@@ -26,7 +27,8 @@ enum opt_id { OPT_PID, OPT_ROOTFS, OPT_DEBUG, OPT_ENV, OPT_TMPFS, OPT_WORKDIR,
 	      OPT_PRIVILEGED, OPT_CAP_ADD, OPT_CAP_DROP, OPT_ULIMIT,
 	      OPT_NO_NEW_PRIVS, OPT_SECCOMP, OPT_DETACH, OPT_NAME, OPT_RESTART,
 	      OPT_LOG_MAX_SIZE, OPT_RM, OPT_ROOT, OPT_NET, OPT_SUBNET, OPT_IP,
-	      OPT_DNS, OPT_ADD_HOST, OPT_PUBLISH, OPT_NAT, OPT_HELP, OPT_VERSION };
+	      OPT_DNS, OPT_ADD_HOST, OPT_PUBLISH, OPT_NAT, OPT_BUNDLE, OPT_HELP,
+	      OPT_VERSION };
 
 static const struct option_def {
 	const char *name;
@@ -80,6 +82,7 @@ static const struct option_def {
 	{ "--publish", OPT_PUBLISH, true },
 	{ "-p", OPT_PUBLISH, true },
 	{ "--nat", OPT_NAT, false },
+	{ "--bundle", OPT_BUNDLE, true },
 	{ "--help", OPT_HELP, false },
 	{ "-h", OPT_HELP, false },
 	{ "--version", OPT_VERSION, false },
@@ -110,6 +113,9 @@ void mc_cli_usage(void)
 	      "  --pid              new PID namespace: COMMAND runs as PID 1\n"
 	      "  --rootfs DIR       new mount namespace with DIR as / (pivot_root),\n"
 	      "                     a private /proc and a minimal /dev\n"
+	      "  --bundle DIR       start from DIR/config.json (an OCI bundle, e.g. from\n"
+	      "                     rootfs-build/image.sh); the other flags layer on it\n"
+	      "                     and COMMAND, if given, replaces its process.args\n"
 	      "  --env KEY=VALUE    set an environment variable (repeatable)\n"
 	      "  --tmpfs PATH[:OPTS]  mount a tmpfs at PATH, e.g. /tmp:size=64m,mode=1777\n"
 	      "  --workdir DIR      working directory of COMMAND\n"
@@ -577,6 +583,8 @@ static int apply_option(struct mc_spec *spec, struct mc_run_opts *opts,
 	case OPT_PUBLISH:
 	case OPT_NAT:
 		return apply_net_option(spec, id, value);
+	case OPT_BUNDLE:
+		return 0;	/* read first, by find_bundle() */
 	default:
 		return apply_detach_option(opts, id, value);
 	}
@@ -601,12 +609,57 @@ static const char *const seed_words[][2] = {
 	{ "linux.readonlyPaths", "read-only path" },
 };
 
+/* --bundle's value among the options, or NULL (the loop reports what is
+ * wrong with the others). */
+static const char *find_bundle(int argc, char **argv)
+{
+	const char *bundle = NULL;
+
+	for (int i = 1; i < argc && argv[i][0] == '-' && strcmp(argv[i], "--");
+	     i++) {
+		const struct option_def *opt;
+		const char *value;
+
+		opt = find_option(argv[i], &value);
+		if (!opt)
+			return NULL;
+		if (opt->has_arg && !value)
+			value = i + 1 < argc ? argv[++i] : NULL;
+		if (opt->id == OPT_BUNDLE)
+			bundle = value;
+	}
+	return bundle;
+}
+
+/*
+ * The bundle's config first: every other flag layers on top of it.  The
+ * seed runs the command on the caller's stdio, so process.terminal (for a
+ * console socket, the OCI verbs') is not taken.
+ */
+static int load_bundle(struct mc_spec *spec, const char *dir)
+{
+	mc_spec_free(spec);
+	mc_spec_init(spec, NULL);
+	if (mc_config_load(spec, dir) < 0)
+		return -1;
+	spec->terminal = false;
+	/* As for `run`: the devices every container may use (runc's). */
+	return mc_spec_add_default_dev_rules(spec);
+}
+
 enum mc_cli_action mc_cli_parse(int argc, char **argv, struct mc_spec *spec,
 				 struct mc_run_opts *opts)
 {
 	struct mc_cli_security sec = { 0 };
+	const char *bundle = find_bundle(argc, argv);
+	char **config_args;
 	int i;
 
+	/* Before the seed's words: these errors name config.json's fields. */
+	if (bundle && load_bundle(spec, bundle) < 0)
+		return MC_CLI_ERROR;
+	sec.bundle = bundle != NULL;
+	config_args = spec->argv;
 	mc_error_set_words(seed_words, ARRAY_SIZE(seed_words));
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		const struct option_def *opt;
@@ -636,8 +689,9 @@ enum mc_cli_action mc_cli_parse(int argc, char **argv, struct mc_spec *spec,
 		if (apply_option(spec, opts, &sec, opt->id, (char *)value) < 0)
 			return MC_CLI_ERROR;
 	}
-	spec->argv = argv + i;
-	if (!argv[i]) {
+	/* A command replaces the bundle's process.args. */
+	spec->argv = argv[i] || !bundle ? argv + i : config_args;
+	if (!spec->argv[0]) {
 		mc_error(0, "no command given (see --help)");
 		return MC_CLI_ERROR;
 	}
