@@ -34,7 +34,7 @@ ASAN_BINS := $(patsubst tests/unit/%.c,$(ASAN_DIR)/%,$(UNIT_SRCS))
 ROOTFS   ?= rootfs
 
 .PHONY: all debug clean install help examples valgrind demo test unit unit-asan \
-	rootfs deps bench bench-net fuzz
+	rootfs rootfs-debian deps bench bench-net fuzz
 
 all: mcstatic ## build ./mcstatic (static, stripped)
 
@@ -89,6 +89,9 @@ deps: ## install the Debian packages the build and tests need
 
 rootfs: ## build the busybox root filesystem in ./rootfs
 	@rootfs-build/busybox.sh $(ROOTFS)
+
+rootfs-debian: ## a Debian root filesystem (debootstrap) in build/debian-rootfs
+	@rootfs-build/debian.sh build/debian-rootfs
 
 unit: deps $(UNIT_BINS) ## build the cmocka unit tests
 
