@@ -10,11 +10,13 @@
 #   containers-storage:NAME    a local podman image
 # skopeo copies it into a private OCI layout and umoci unpacks it (layers,
 # whiteouts, ownership: never by hand; umoci --rootless when not root). The
-# config is what `mcstatic spec` writes (--rootless when not root) with the
-# image's process: Entrypoint + Cmd as args, Env (a default PATH when it has
-# none), WorkingDir as cwd, User resolved through the image's /etc/passwd
-# and /etc/group (by umoci), Labels as annotations, and ExposedPorts in the annotation
-# org.opencontainers.image.exposedPorts ("80/tcp,53/udp").
+# config is what `mcstatic spec` writes (--rootless when not root), with a
+# writable root (the bundle's rootfs is its own copy, as a container's
+# layer) and the image's process: Entrypoint + Cmd as args, Env (a default
+# PATH when it has none), WorkingDir as cwd, User resolved through the
+# image's /etc/passwd and /etc/group (by umoci), Labels as annotations, and
+# ExposedPorts in the annotation org.opencontainers.image.exposedPorts
+# ("80/tcp,53/udp").
 #
 # DIR is made whole or not at all: built beside it, renamed at the end,
 # removed on any failure. An existing DIR is refused unless --force.
@@ -96,7 +98,7 @@ write_config() {
 		| .process.cwd = (if ($c.WorkingDir // "") == "" then "/" else $c.WorkingDir end)
 		| .process.user = $user
 		| .process.terminal = false
-		| .root.path = "rootfs"
+		| .root = { path: "rootfs", readonly: false }
 		| .annotations = (($c.Labels // {})
 			+ (if ($c.ExposedPorts // {}) == {} then {}
 			   else { "org.opencontainers.image.exposedPorts":

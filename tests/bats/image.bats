@@ -67,9 +67,9 @@ assert_no_bundle() {
 	[[ -x $T/b/rootfs/bin/busybox ]]
 	run jq -c '[.process.args, .process.env, .process.cwd, .process.user,
 		    .annotations["org.example.k"],
-		    .annotations["org.opencontainers.image.exposedPorts"], .root.path]' \
+		    .annotations["org.opencontainers.image.exposedPorts"], .root]' \
 		"$T/b/config.json"
-	assert_output '[["/bin/sh","-c","echo cmd-ran; id -u; id -g; pwd; echo $GREETING"],["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin","GREETING=hello"],"/tmp",{"uid":65534,"gid":65534},"v","8080/tcp","rootfs"]'
+	assert_output '[["/bin/sh","-c","echo cmd-ran; id -u; id -g; pwd; echo $GREETING"],["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin","GREETING=hello"],"/tmp",{"uid":65534,"gid":65534},"v","8080/tcp",{"path":"rootfs","readonly":false}]'
 	# The rest is what `mcstatic spec` writes.
 	run jq -c '[(.linux.namespaces | length), (.process.capabilities.bounding | length)]' \
 		"$T/b/config.json"
