@@ -367,6 +367,11 @@ int mc_cgroup_open(const char *path, bool made, struct mc_cgroup **out)
 	}
 	for (size_t i = 0; i < cg->n; i++)
 		cg->h[i].made = made;
+	/* mcstatic/NAME (a -d container's, a seed run's): the shared default
+	 * parent goes with its last child, as at the end of a run. */
+	cg->default_parent = made && !strncmp(cg->path, MC_CGROUP_PARENT "/",
+					      sizeof(MC_CGROUP_PARENT)) &&
+			     !strchr(cg->path + sizeof(MC_CGROUP_PARENT), '/');
 	*out = cg;
 	return 0;
 }
